@@ -1,0 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Processor cores available to this process.
+enum ProcessorCount {
+    static var active: Int { Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
+}

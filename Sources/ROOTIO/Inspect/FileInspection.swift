@@ -1,0 +1,48 @@
+/// Per-branch statistics of every TTree in a file, in the schema of the shared reference JSON files.
+public enum FileInspection {
+    /// Walks all keys, reads every numeric branch of every tree in chunks, and builds the document.
+    public static func inspect(_ file: ROOTFile, threads: Int = defaultThreadCount, chunkSize: Int = 100_000)
+        async throws -> JSONValue
+    {
+        let keys = try await file.allKeys()
+        var trees: [(String, JSONValue)] = []
+        for (path, key) in keys where key.className == "TTree" {
+            let tree = try await file.tree(path)
+            trees.append((path, try await inspect(tree, threads: threads, chunkSize: chunkSize)))
+        }
+        let base = file.name.split(separator: "/").last.map(String.init) ?? file.name
+        return .object([
+            ("file", .string(base)),
+            ("fCompress", .int(file.header.compress)),
+            ("fVersion", .int(file.header.rawVersion)),
+            ("keys", .object(keys.map { ($0.path, .string($0.key.className)) })),
+            ("trees", .object(trees)),
+            ("rntuples", .object([])),
+        ])
+    }
+
+    /// Statistics of one tree's numeric branches; the others are listed under `skipped`.
+    public static func inspect(_ tree: Tree, threads: Int, chunkSize: Int) async throws -> JSONValue {
+        let (readable, skipped) = tree.classifyBranches()
+        let stats = try await statistics(tree, branches: readable.map(\.0), entries: nil, threads: threads,
+                                         chunkSize: chunkSize)
+        return .object([
+            ("entries", .int(tree.entries)),
+            ("branches", .object(stats.map { ($0.name, $0.json) })),
+            ("skipped", .array(skipped.map { .string($0.0.name) })),
+        ])
+    }
+
+    /// Streams the branches over `entries` (default: all) and accumulates their statistics.
+    public static func statistics(_ tree: Tree, branches: [BranchModel], entries: Range<Int64>?, threads: Int,
+                                  chunkSize: Int) async throws -> [BranchStatistics]
+    {
+        let reader = try tree.reader(branches: branches, threads: threads)
+        var stats = reader.targets.map { BranchStatistics(name: $0.branch.name, interpretation: $0.interpretation) }
+        let all = entries ?? 0..<branches.reduce(tree.entries) { min($0, $1.entries) }
+        for try await batch in reader.chunks(size: chunkSize, entries: all) {
+            for (k, column) in batch.columns.enumerated() { stats[k].add(column) }
+        }
+        return stats
+    }
+}

@@ -1,0 +1,97 @@
+/// A TTree in an open file: branch lookup, interpretations and readers.
+public struct Tree: Sendable {
+    public let file: ROOTFile
+    public let path: String
+    public let model: TreeModel
+    /// The file's streamer list when a branch needed it (STL members of split classes).
+    public let streamers: StreamerInfoList?
+
+    init(file: ROOTFile, path: String, model: TreeModel, streamers: StreamerInfoList?) {
+        self.file = file
+        self.path = path
+        self.model = model
+        self.streamers = streamers
+    }
+
+    public var entries: Int64 { model.entries }
+    public var allBranches: [BranchModel] { model.allBranches }
+
+    public func branch(named name: String) throws -> BranchModel {
+        guard let b = allBranches.first(where: { $0.name == name }) else {
+            throw ROOTIOError.branchNotFound(file: file.name, tree: path, branch: name)
+        }
+        return b
+    }
+
+    /// How `branch` is read, or why it is skipped.
+    public func interpretation(of branch: BranchModel) -> Result<BranchInterpretation, SkipReason> {
+        BranchInterpretation.of(branch, streamers: streamers)
+    }
+
+    /// Numeric branches (readable) and skipped ones with reasons, in tree order.
+    public func classifyBranches() -> (readable: [(BranchModel, BranchInterpretation)], skipped: [(BranchModel, String)]) {
+        var readable: [(BranchModel, BranchInterpretation)] = []
+        var skipped: [(BranchModel, String)] = []
+        for b in allBranches {
+            switch interpretation(of: b) {
+            case let .success(i): readable.append((b, i))
+            case let .failure(r): skipped.append((b, r.description))
+            }
+        }
+        return (readable, skipped)
+    }
+
+    /// Readable branches matching any of `include` (all when empty) and none of `exclude` (glob patterns with
+    /// `*` and `?`). A pattern without wildcards that names no branch is an error.
+    public func selectBranches(include: [String] = [], exclude: [String] = []) throws -> [BranchModel] {
+        let all = allBranches
+        for p in include where !Glob.hasWildcards(p) {
+            guard all.contains(where: { $0.name == p }) else {
+                throw ROOTIOError.branchNotFound(file: file.name, tree: path, branch: p)
+            }
+            if case let .failure(reason) = interpretation(of: try branch(named: p)) {
+                throw ROOTIOError.unsupported(file: file.name, object: "branch '\(p)'", reason: reason.description)
+            }
+        }
+        return classifyBranches().readable.map(\.0).filter { b in
+            (include.isEmpty || include.contains { Glob.matches($0, b.name) }) && !exclude.contains { Glob.matches($0, b.name) }
+        }
+    }
+
+    /// A reader of the given branches.
+    public func reader(branches: [BranchModel], threads: Int = defaultThreadCount) throws -> TreeReader {
+        try TreeReader(tree: self, branches: branches, threads: threads)
+    }
+
+    /// Reads the given branch names over an entry range in one batch.
+    public func arrays(_ names: [String], entries: Range<Int64>? = nil, threads: Int = defaultThreadCount) async throws
+        -> ColumnBatch
+    {
+        let r = try reader(branches: names.map { try branch(named: $0) }, threads: threads)
+        return try await r.read(entries: entries ?? 0..<self.entries)
+    }
+}
+
+/// Number of active processor cores, the default for decoding concurrency.
+public var defaultThreadCount: Int { max(1, ProcessorCount.active) }
+
+extension ROOTFile {
+    /// Loads the TTree at `path` (its streamer list too, when a branch needs it).
+    public func tree(_ path: String) async throws -> Tree {
+        let k = try await key(at: path)
+        guard k.className == "TTree" else {
+            throw ROOTIOError.wrongClass(file: name, path: path, expected: "TTree", found: k.className)
+        }
+        var c = try await k.payload(from: source)
+        c.object = "TTree '\(path)'"
+        let model = try TreeModel.read(&c)
+        let needsStreamers = model.allBranches.contains { ($0.element?.streamerType ?? 0) == 300 || ($0.element?.streamerType ?? 0) == 500 }
+        let streamers = needsStreamers ? try await streamerInfo() : nil
+        return Tree(file: self, path: path, model: model, streamers: streamers)
+    }
+
+    /// The file's streamer list.
+    public func streamerInfo() async throws -> StreamerInfoList {
+        try await StreamerInfoList.read(file: self)
+    }
+}

@@ -1,0 +1,23 @@
+import ArgumentParser
+import ROOTIO
+
+/// `hepml inspect --json`: per-branch statistics in the reference-file schema.
+struct InspectCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inspect",
+        abstract: "Per-branch statistics (kind, type, entries, sum, min, max, first, last) of every tree, as JSON.")
+
+    @Argument(help: "A ROOT file.")
+    var file: String
+
+    @Flag(name: .long, help: "Print JSON (the only format for now).")
+    var json = false
+
+    @Option(name: .long, help: "Decoding threads (default: number of cores).")
+    var threads: Int = defaultThreadCount
+
+    func run() async throws {
+        let f = try await ROOTFile.open(path: file)
+        print(try await FileInspection.inspect(f, threads: threads).serialized())
+    }
+}

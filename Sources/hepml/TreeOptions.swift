@@ -1,0 +1,46 @@
+import ArgumentParser
+import ROOTIO
+
+/// Options shared by commands that open one ROOT file and pick a tree.
+struct TreeOptions: ParsableArguments {
+    @Argument(help: "A ROOT file.")
+    var file: String
+
+    @Option(name: .long, help: "Tree path inside the file (default: the first TTree, 'Events' if present).")
+    var tree: String?
+
+    /// Opens the file and loads the chosen tree.
+    func open() async throws -> (ROOTFile, Tree) {
+        let f = try await ROOTFile.open(path: file)
+        if let tree { return (f, try await f.tree(tree)) }
+        let trees = try await f.allKeys().filter { $0.key.className == "TTree" }
+        guard let pick = trees.first(where: { $0.key.name == "Events" }) ?? trees.first else {
+            throw ValidationError("\(file): no TTree in this file")
+        }
+        return (f, try await f.tree(String(pick.path.split(separator: ";").first!)))
+    }
+}
+
+/// Fixed-point formatting without Foundation.
+func fmt(_ x: Double, _ digits: Int = 2) -> String {
+    guard x.isFinite else { return "\(x)" }
+    var p = 1.0
+    for _ in 0..<digits { p *= 10 }
+    let r = (abs(x) * p).rounded()
+    let whole = Int64(r / p)
+    var frac = String(Int64(r - Double(whole) * p))
+    while frac.count < digits { frac = "0" + frac }
+    return (x < 0 && r > 0 ? "-" : "") + String(whole) + (digits > 0 ? "." + frac : "")
+}
+
+/// Pads `s` to `n` characters (left-aligned, or right-aligned when `right`).
+func pad(_ s: String, _ n: Int, right: Bool = false) -> String {
+    let fill = String(repeating: " ", count: max(0, n - s.count))
+    return right ? fill + s : s + fill
+}
+
+/// Seconds since `start`.
+func seconds(since start: ContinuousClock.Instant) -> Double {
+    let d = ContinuousClock.now - start
+    return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+}
