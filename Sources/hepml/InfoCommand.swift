@@ -32,7 +32,7 @@ struct InfoCommand: AsyncParsableCommand {
                     let shape = i.kind == .fixed ? "\(i.shape)" : ""
                     let counter = i.counter.map { "[\($0)]" } ?? (i.kind == .jagged ? "[vector]" : "")
                     print("  \(pad(b.name, 28)) \(pad(i.type.rawValue, 8)) \(pad(i.kind.rawValue + shape + counter, 20)) "
-                        + "zip \(pad(String(b.zipBytes), 10, right: true))  tot \(pad(String(b.totBytes), 10, right: true))")
+                        + "compressed \(pad(String(b.compressedBytes), 10, right: true))  uncompressed \(pad(String(b.uncompressedBytes), 10, right: true))")
                 }
                 for (b, why) in skipped { print("  \(pad(b.name, 28)) skipped: \(why)") }
             }

@@ -20,6 +20,10 @@ public final class ROOTFile: Sendable {
         }
         let headBytes = try await source.read(offset: 0, count: Int(min(source.size, Int64(FileHeader.readSize))))
         let header = try FileHeader(bytes: headBytes, file: source.name)
+        guard source.size >= header.end else {
+            throw ROOTIOError.truncated(file: source.name, object: "file (fEND \(header.end))", offset: source.size,
+                                        needed: Int(header.end - source.size), available: 0)
+        }
         let dirOffset = header.begin + Int64(header.nbytesName)
         guard dirOffset < source.size else {
             throw ROOTIOError.truncated(file: source.name, object: "root directory", offset: dirOffset, needed: 42,

@@ -50,6 +50,14 @@ public final class BranchModel: Sendable {
         self.element = element
     }
 
+    /// Uncompressed bytes of the branch's data (fTotBytes, or the embedded baskets' size when that is 0).
+    public var uncompressedBytes: Int64 {
+        totBytes > 0 ? totBytes : Int64(embeddedBaskets.reduce(0) { $0 + $1.data.count })
+    }
+
+    /// Compressed bytes on disk (fZipBytes; embedded baskets are stored uncompressed inside the branch).
+    public var compressedBytes: Int64 { zipBytes > 0 ? zipBytes : uncompressedBytes }
+
     /// This branch and all its descendants, depth first.
     public var allBranches: [BranchModel] { [self] + branches.flatMap(\.allBranches) }
 

@@ -30,6 +30,7 @@ public struct StreamerInfo: Sendable {
 extension StreamerElement {
     static func read(_ c: inout ByteCursor, className: String, reader: ObjectReader) throws -> StreamerElement {
         let outer = try c.versionHeader()
+        let middle = className == "TStreamerSTLstring" ? try c.versionHeader() : nil
         let h = try c.versionHeader()
         let named = try reader.readTNamed(&c)
         let type = try c.i32()
@@ -45,6 +46,7 @@ extension StreamerElement {
         }
         let typeName = try c.string()
         try c.finish(h.end)
+        try c.finish(middle?.end)
         try c.finish(outer.end)
         return StreamerElement(className: className, name: named.name, type: type, typeName: typeName)
     }

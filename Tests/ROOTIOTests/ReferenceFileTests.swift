@@ -1,0 +1,46 @@
+import Testing
+@testable import ROOTIO
+
+/// `inspect` equals the uproot-computed reference JSON of every shared file with TTrees.
+@Suite struct ReferenceFileTests {
+    @Test(arguments: TestData.filesWithTrees)
+    func inspectMatchesReference(file: String) async throws {
+        let path = TestData.path(file)
+        let reference = try JSONValue.parse(String(decoding: try TestData.readFile(path + ".json"), as: UTF8.self))
+        let f = try await ROOTFile.open(path: path)
+        let got = try await FileInspection.inspect(f, threads: 2, chunkSize: 700)
+        var differences: [String] = []
+        for key in ["file", "fCompress", "fVersion", "keys", "trees"] {
+            compare(got[key], try #require(reference[key]), path: key, into: &differences)
+        }
+        #expect(differences.isEmpty, "\(file): \(differences.prefix(10))")
+    }
+
+    /// Exact for integers, strings and structure; 1e-9 relative for float sums; NaN equals NaN.
+    func compare(_ a: JSONValue?, _ b: JSONValue, path: String, into diffs: inout [String]) {
+        guard let a else { diffs.append("\(path): missing"); return }
+        switch (a, b) {
+        case let (.object(x), .object(y)):
+            let known = Set(x.map(\.0))
+            for (k, v) in y where k != "note" {
+                guard known.contains(k) else { diffs.append("\(path)/\(k): missing"); continue }
+                compare(a[k], v, path: path + "/" + k, into: &diffs)
+            }
+            for (k, _) in x where !y.contains(where: { $0.0 == k }) { diffs.append("\(path)/\(k): unexpected") }
+        case let (.array(x), .array(y)):
+            guard x.count == y.count else { diffs.append("\(path): \(x.count) items, expected \(y.count)"); return }
+            for (i, (p, q)) in zip(x, y).enumerated() { compare(p, q, path: "\(path)[\(i)]", into: &diffs) }
+        case let (.number(x), .number(y)):
+            if x == y { return }
+            if let i = Int128(x), let j = Int128(y) {
+                if i != j { diffs.append("\(path): \(x) != \(y)") }
+                return
+            }
+            guard let p = Double(x), let q = Double(y) else { diffs.append("\(path): \(x) != \(y)"); return }
+            let tolerance = path.hasSuffix("/sum") ? 1e-9 * max(abs(p), abs(q)) : 0
+            if abs(p - q) > tolerance { diffs.append("\(path): \(x) != \(y)") }
+        default:
+            if a != b { diffs.append("\(path): \(a.serialized(pretty: false)) != \(b.serialized(pretty: false))") }
+        }
+    }
+}
