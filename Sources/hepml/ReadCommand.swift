@@ -17,7 +17,7 @@ struct ReadCommand: AsyncParsableCommand {
     var entries: String?
 
     @Option(name: .long, help: "Entries per chunk.")
-    var chunkSize: Int = 50_000
+    var chunkSize: Int = 10_000
 
     @Option(name: .long, help: "Decoding threads (default: number of cores).")
     var threads: Int = defaultThreadCount

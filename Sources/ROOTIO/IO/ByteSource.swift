@@ -17,8 +17,8 @@ public protocol ByteSource: Sendable {
     var size: Int64 { get }
     /// Exactly `count` bytes at `offset`, or an error.
     func read(offset: Int64, count: Int) async throws -> [UInt8]
-    /// The bytes of each range, in the order given.
-    func read(ranges: [ByteRange]) async throws -> [[UInt8]]
+    /// The bytes of each range, in the order given (slices may share one coalesced buffer).
+    func read(ranges: [ByteRange]) async throws -> [ArraySlice<UInt8>]
     /// Counters of what was read so far.
     var statistics: ByteSourceStatistics { get }
 }
@@ -31,19 +31,19 @@ public struct ByteSourceStatistics: Sendable {
 }
 
 extension ByteSource {
-    public func read(ranges: [ByteRange]) async throws -> [[UInt8]] {
+    public func read(ranges: [ByteRange]) async throws -> [ArraySlice<UInt8>] {
         try await readCoalesced(ranges, plan: CoalescePlan(ranges: ranges))
     }
 
     /// Reads the merged ranges of `plan` one by one and slices the requested ranges out of them.
-    public func readCoalesced(_ ranges: [ByteRange], plan: CoalescePlan) async throws -> [[UInt8]] {
-        var out = [[UInt8]](repeating: [], count: ranges.count)
+    public func readCoalesced(_ ranges: [ByteRange], plan: CoalescePlan) async throws -> [ArraySlice<UInt8>] {
+        var out = [ArraySlice<UInt8>](repeating: [], count: ranges.count)
         for group in plan.groups {
             let block = try await read(offset: group.range.offset, count: group.range.count)
             for index in group.members {
                 let r = ranges[index]
                 let start = Int(r.offset - group.range.offset)
-                out[index] = Array(block[start..<(start + r.count)])
+                out[index] = block[start..<(start + r.count)]
             }
         }
         return out

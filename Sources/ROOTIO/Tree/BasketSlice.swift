@@ -1,115 +1,106 @@
-/// The typed values of some entries of one basket, plus per-entry value counts for jagged columns.
-struct BasketSlice: Sendable {
-    var values: ColumnValues
-    /// Values (not elements) per entry, jagged columns only.
+/// What one basket contributes to a chunk's column: how many values, and where they are in the basket data.
+struct SlicePlan: Sendable {
+    /// Values (not elements) this slice adds to the column.
+    var valueCount: Int
+    /// Values per entry (jagged columns only).
     var counts: [Int32]?
+    /// Byte offset of each entry in the basket data (entries + 1), for jagged columns.
+    var byteOffsets: [Int32]?
+    /// Local entry range inside the basket.
+    var entries: Range<Int>
 }
 
-/// Decodes entries of a `RawBasket` into typed values with whole-buffer byte swaps.
+/// Validates and copies basket slices into typed columns with whole-buffer byte swaps.
 enum BasketExtractor {
-    /// - Parameters:
-    ///   - entries: local entry range inside the basket.
-    ///   - generatedCounts: elements per entry of the whole basket, from the counter branch, for baskets
-    ///     written without an entry-offset table.
-    static func extract(_ basket: RawBasket, entries: Range<Int>, as interp: BranchInterpretation,
-                        generatedCounts: [Int32]?, context: String, file: String) throws -> BasketSlice
+    /// Checks the basket against the interpretation and measures the slice of `entries`.
+    /// - Parameter generatedCounts: elements per entry of the whole basket, from the counter branch, for jagged
+    ///   baskets written without an entry-offset table.
+    static func plan(entries basketEntries: Int, dataCount: Int, byteOffsets: [Int32]?, slice entries: Range<Int>,
+                     as interp: BranchInterpretation, generatedCounts: [Int32]?, context: String, file: String) throws
+        -> SlicePlan
     {
-        switch interp.type {
-        case .bool: return try extract(basket, entries, interp, generatedCounts, context, file, Bool.self)
-        case .int8: return try extract(basket, entries, interp, generatedCounts, context, file, Int8.self)
-        case .uint8: return try extract(basket, entries, interp, generatedCounts, context, file, UInt8.self)
-        case .int16: return try extract(basket, entries, interp, generatedCounts, context, file, Int16.self)
-        case .uint16: return try extract(basket, entries, interp, generatedCounts, context, file, UInt16.self)
-        case .int32: return try extract(basket, entries, interp, generatedCounts, context, file, Int32.self)
-        case .uint32: return try extract(basket, entries, interp, generatedCounts, context, file, UInt32.self)
-        case .int64: return try extract(basket, entries, interp, generatedCounts, context, file, Int64.self)
-        case .uint64: return try extract(basket, entries, interp, generatedCounts, context, file, UInt64.self)
-        case .float32: return try extract(basket, entries, interp, generatedCounts, context, file, Float.self)
-        case .float64: return try extract(basket, entries, interp, generatedCounts, context, file, Double.self)
-        }
-    }
-
-    private static func extract<T: ColumnScalar>(
-        _ basket: RawBasket, _ entries: Range<Int>, _ interp: BranchInterpretation, _ generatedCounts: [Int32]?,
-        _ context: String, _ file: String, _: T.Type
-    ) throws -> BasketSlice {
         func bad(_ why: String) -> ROOTIOError { .malformed(file: file, object: context, offset: 0, reason: why) }
         let size = interp.type.byteSize
-        let data = basket.data
         if interp.kind != .jagged {
-            let entryBytes = interp.elementBytes
-            guard data.count >= basket.entries * entryBytes else {
-                throw bad("basket has \(data.count) bytes for \(basket.entries) entries of \(entryBytes) bytes")
+            guard dataCount >= basketEntries * interp.elementBytes else {
+                throw bad("basket has \(dataCount) bytes for \(basketEntries) entries of \(interp.elementBytes) bytes")
             }
-            let n = entries.count * interp.itemsPerElement
-            let values = [T](unsafeUninitializedCapacity: n) { out, initialized in
-                data.withUnsafeBytes { raw in
-                    T.decodeBigEndian(raw.baseAddress! + entries.lowerBound * entryBytes, count: n, into: out.baseAddress!)
-                }
-                initialized = n
-            }
-            return BasketSlice(values: T.wrap(values), counts: nil)
+            return SlicePlan(valueCount: entries.count * interp.itemsPerElement, counts: nil, byteOffsets: nil, entries: entries)
         }
-        var byteOffsets = basket.byteOffsets
-        if byteOffsets == nil {
-            guard let counts = generatedCounts, counts.count == basket.entries else {
-                if basket.entries == 0 || data.isEmpty {
-                    byteOffsets = [Int32](repeating: 0, count: basket.entries + 1)
-                    return try slice(data, byteOffsets!, entries, interp, size, bad, T.self)
-                }
-                throw bad("jagged basket without entry offsets and no counter values to rebuild them")
-            }
-            var offs = [Int32](repeating: 0, count: counts.count + 1)
+        var offs: [Int32]
+        if let byteOffsets {
+            offs = byteOffsets
+        } else if let counts = generatedCounts {
+            guard counts.count == basketEntries else { throw bad("counter has \(counts.count) values for \(basketEntries) entries") }
+            offs = [Int32](repeating: 0, count: basketEntries + 1)
             var acc = 0
             for (i, n) in counts.enumerated() {
                 guard n >= 0 else { throw bad("negative counter value \(n)") }
-                acc += Int(n) * interp.elementBytes + (n > 0 || interp.headerBytes == 0 ? interp.headerBytes : 0)
-                guard acc <= data.count else { throw bad("counter values need more bytes than the basket's \(data.count)") }
+                acc += Int(n) * interp.elementBytes + interp.headerBytes
+                guard acc <= dataCount else { throw bad("counter values need more than the basket's \(dataCount) bytes") }
                 offs[i + 1] = Int32(acc)
             }
-            byteOffsets = offs
+        } else if basketEntries == 0 || dataCount == 0 {
+            offs = [Int32](repeating: 0, count: basketEntries + 1)
+        } else {
+            throw bad("jagged basket without entry offsets and no counter values to rebuild them")
         }
-        return try slice(data, byteOffsets!, entries, interp, size, bad, T.self)
-    }
-
-    private static func slice<T: ColumnScalar>(
-        _ data: [UInt8], _ offs: [Int32], _ entries: Range<Int>, _ interp: BranchInterpretation, _ size: Int,
-        _ bad: (String) -> ROOTIOError, _: T.Type
-    ) throws -> BasketSlice {
         let header = interp.headerBytes
         let elementBytes = interp.elementBytes
-        var counts = [Int32](repeating: 0, count: entries.count)
         var total = 0
-        for (k, i) in entries.enumerated() {
-            var len = Int(offs[i + 1] - offs[i])
-            if header > 0, len > 0 {
-                guard len >= header else { throw bad("entry \(i) has \(len) bytes, less than its \(header)-byte header") }
-                len -= header
-            }
-            guard len >= 0, len % elementBytes == 0 else {
-                throw bad("entry \(i) has \(len) bytes, not a multiple of \(elementBytes)")
-            }
-            counts[k] = Int32(len / size)
-            total += len / size
-        }
-        guard entries.isEmpty || Int(offs[entries.upperBound]) <= data.count else {
-            throw bad("entry offsets reach byte \(offs[entries.upperBound]) of a \(data.count)-byte basket")
-        }
-        let values = [T](unsafeUninitializedCapacity: total) { out, initialized in
-            data.withUnsafeBytes { raw in
-                guard let base = raw.baseAddress, total > 0 else { return }
-                if header == 0 {
-                    T.decodeBigEndian(base + Int(offs[entries.lowerBound]), count: total, into: out.baseAddress!)
-                } else {
-                    var at = 0
-                    for (k, i) in entries.enumerated() where counts[k] > 0 {
-                        T.decodeBigEndian(base + Int(offs[i]) + header, count: Int(counts[k]), into: out.baseAddress! + at)
-                        at += Int(counts[k])
+        var valid = true
+        let powerOfTwo = elementBytes & (elementBytes - 1) == 0
+        let mask = elementBytes - 1
+        let shift = size.trailingZeroBitCount
+        let counts = [Int32](unsafeUninitializedCapacity: entries.count) { out, n in
+            offs.withUnsafeBufferPointer { o in
+                var k = 0
+                for i in entries {
+                    var len = Int(o[i + 1]) &- Int(o[i])
+                    if header > 0, len > 0 { len &-= header }
+                    let c: Int
+                    if powerOfTwo {
+                        valid = valid && len >= 0 && len & mask == 0
+                        c = len &>> shift
+                    } else {
+                        valid = valid && len >= 0 && len % elementBytes == 0
+                        c = len / size
                     }
+                    out[k] = Int32(truncatingIfNeeded: c)
+                    total &+= c
+                    k &+= 1
                 }
             }
-            initialized = total
+            n = entries.count
         }
-        return BasketSlice(values: T.wrap(values), counts: counts)
+        guard valid else {
+            throw bad("an entry's byte length is negative, shorter than its \(header)-byte header or not a multiple of \(elementBytes)")
+        }
+        guard entries.isEmpty || Int(offs[entries.upperBound]) <= dataCount else {
+            throw bad("entry offsets reach byte \(offs[entries.upperBound]) of a \(dataCount)-byte basket")
+        }
+        return SlicePlan(valueCount: total, counts: counts, byteOffsets: offs, entries: entries)
+    }
+
+    /// Decodes a planned slice from big-endian basket data into `out`.
+    @inline(__always)
+    static func copy<T: ColumnScalar>(_ data: UnsafeRawPointer, _ plan: SlicePlan, _ interp: BranchInterpretation,
+                                      into out: UnsafeMutablePointer<T>)
+    {
+        guard plan.valueCount > 0 else { return }
+        guard let offs = plan.byteOffsets, let counts = plan.counts else {
+            T.decodeBigEndian(data + plan.entries.lowerBound * interp.elementBytes, count: plan.valueCount, into: out)
+            return
+        }
+        let header = interp.headerBytes
+        if header == 0 {
+            T.decodeBigEndian(data + Int(offs[plan.entries.lowerBound]), count: plan.valueCount, into: out)
+            return
+        }
+        var at = 0
+        for (k, i) in plan.entries.enumerated() where counts[k] > 0 {
+            T.decodeBigEndian(data + Int(offs[i]) + header, count: Int(counts[k]), into: out + at)
+            at += Int(counts[k])
+        }
     }
 }

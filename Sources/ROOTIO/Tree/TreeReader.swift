@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Synchronization
 
 /// Reads selected branches of a tree as typed columns, one entry range (chunk) at a time.
@@ -18,6 +23,7 @@ public final class TreeReader: Sendable {
     let targets: [Target]
     private let carried = Mutex<[Int: (index: Int, basket: RawBasket)]>([:])
     private let counters = Mutex(ReaderStatistics())
+    private let arenas = ArenaPool()
 
     init(tree: Tree, branches: [BranchModel], threads: Int) throws {
         self.tree = tree
@@ -53,127 +59,237 @@ public final class TreeReader: Sendable {
         return ChunkSequence(reader: self, ranges: ranges)
     }
 
+    /// One basket's part in a chunk: where its bytes come from and where they go in the arena.
+    struct Job: Sendable {
+        var target: Int
+        var location: BasketLocation
+        var local: Range<Int>
+        var record: Int?
+        var raw: RawBasket?
+        var arenaOffset = 0
+        var arenaCount = 0
+    }
+
+    /// A decoded basket: entry count, data length in the arena, offsets and the planned slice.
+    struct Decoded: Sendable {
+        var entries: Int
+        var length: Int
+        var byteOffsets: [Int32]?
+        var plan: SlicePlan
+    }
+
     /// Reads every selected branch over `entries`.
+    ///
+    /// Phase 1 plans and reads the records of all needed baskets. Phase 2 (parallel over baskets) decompresses
+    /// them into one reusable arena and measures each slice. Phase 3 (parallel over columns) allocates each
+    /// column once and byte-swaps the slices into it.
     public func read(entries: Range<Int64>) async throws -> ColumnBatch {
         guard entries.lowerBound >= 0, entries.upperBound <= tree.entries else {
             throw ROOTIOError.malformed(file: tree.file.name, object: "tree '\(tree.path)'", offset: 0,
                                         reason: "entry range \(entries) outside 0..<\(tree.entries)")
         }
-        struct Job: Sendable {
-            var target: Int
-            var slot: Int
-            var location: BasketLocation
-            var local: Range<Int>
-            var record: Int?
-            var cached: RawBasket?
-        }
         let carriedNow = carried.withLock { $0 }
         var jobs: [Job] = []
         var ranges: [ByteRange] = []
-        var slotsPerTarget = [Int](repeating: 0, count: targets.count)
+        var jobsPerTarget = [[Int]](repeating: [], count: targets.count)
         for (t, target) in targets.enumerated() {
             for loc in target.table.overlapping(entries) {
                 let lo = Int(max(entries.lowerBound, loc.firstEntry) - loc.firstEntry)
                 let hi = Int(min(entries.upperBound, loc.entryEnd) - loc.firstEntry)
-                var job = Job(target: t, slot: slotsPerTarget[t], location: loc, local: lo..<hi, record: nil, cached: nil)
-                slotsPerTarget[t] += 1
+                var job = Job(target: t, location: loc, local: lo..<hi)
                 if let c = carriedNow[t], c.index == loc.index {
-                    job.cached = c.basket
-                } else if case let .disk(r) = loc.storage {
-                    job.record = ranges.count
-                    ranges.append(r)
+                    job.raw = c.basket
+                } else {
+                    switch loc.storage {
+                    case let .disk(r):
+                        job.record = ranges.count
+                        ranges.append(r)
+                    case let .embedded(j):
+                        let e = target.branch.embeddedBaskets[j]
+                        job.raw = RawBasket(entries: e.entries, data: e.data, byteOffsets: e.byteOffsets)
+                    }
                 }
+                jobsPerTarget[t].append(jobs.count)
                 jobs.append(job)
             }
         }
         let records = try await tree.file.source.read(ranges: ranges)
+        var arenaSize = 0
+        for j in jobs.indices {
+            if let r = jobs[j].record {
+                let sizes = try BasketDecoder.sizes(of: records[r], at: ranges[r].offset, branch: targets[jobs[j].target].branch,
+                                                    file: tree.file.name)
+                guard sizes.objlen >= 0, sizes.stored >= 0, sizes.objlen <= 1 << 30 else {
+                    throw ROOTIOError.malformed(file: tree.file.name, object: "basket of branch '\(targets[jobs[j].target].branch.name)'",
+                                                offset: ranges[r].offset, reason: "fObjlen \(sizes.objlen), stored \(sizes.stored)")
+                }
+                jobs[j].arenaCount = sizes.objlen
+            }
+            jobs[j].arenaOffset = arenaSize
+            arenaSize += (jobs[j].arenaCount + 15) & ~15
+        }
         counters.withLock { s in
             s.compressedBytes += Int64(ranges.reduce(0) { $0 + $1.count })
             s.chunks += 1
         }
+        let arena = arenas.take(capacity: arenaSize)
+        defer { arenas.give(arena) }
+        let plan = jobs
+        let decoded = try await decodeAll(plan, records: records, arena: arena, chunkEnd: entries.upperBound)
 
-        var slices = slotsPerTarget.map { [BasketSlice?](repeating: nil, count: $0) }
         var keep: [Int: (index: Int, basket: RawBasket)] = [:]
-        let limit = threads
-        try await withThrowingTaskGroup(of: (Int, Int, BasketSlice, RawBasket?).self) { group in
-            var next = 0
-            func submit(_ job: Job) {
-                let record = job.record.map { records[$0] }
-                group.addTask { [self] in
-                    let raw = try job.cached ?? self.rawBasket(job.location, target: job.target, record: record)
-                    let slice = try await self.extract(raw, job: job.local, location: job.location, target: job.target)
-                    let carry = job.location.entryEnd > entries.upperBound ? raw : nil
-                    return (job.target, job.slot, slice, carry)
-                }
-            }
-            while next < jobs.count, next < limit {
-                submit(jobs[next])
-                next += 1
-            }
-            while let (t, slot, slice, carry) = try await group.next() {
-                slices[t][slot] = slice
-                if let carry { keep[t] = (jobs.first { $0.target == t && $0.slot == slot }!.location.index, carry) }
-                if next < jobs.count {
-                    submit(jobs[next])
-                    next += 1
-                }
+        for (j, job) in plan.enumerated() where job.location.entryEnd > entries.upperBound {
+            if let raw = job.raw {
+                keep[job.target] = (job.location.index, raw)
+            } else if let d = decoded[j] {
+                let data = Array(UnsafeRawBufferPointer(start: arena.pointer.pointer + job.arenaOffset, count: d.length))
+                keep[job.target] = (job.location.index, RawBasket(entries: d.entries, data: data, byteOffsets: d.byteOffsets))
             }
         }
         carried.withLock { $0 = keep }
 
         let count = Int(entries.count)
-        var columns: [Column] = []
-        var decoded: Int64 = 0
-        for (t, target) in targets.enumerated() {
-            let parts = slices[t].map { $0! }
-            let interp = target.interpretation
-            let values = parts.isEmpty ? ColumnValues.empty(interp.type)
-                : ColumnValues.concatenate(parts.map(\.values), type: interp.type)
-            decoded += Int64(values.count * interp.type.byteSize)
-            var offsets: [Int64]?
-            if interp.kind == .jagged {
-                var o = [Int64](repeating: 0, count: count + 1)
+        let columns = try await assembleAll(plan, decoded: decoded, jobsPerTarget: jobsPerTarget, arena: arena,
+                                            start: entries.lowerBound, count: count)
+        let decodedBytes = columns.reduce(Int64(0)) { $0 + Int64($1.values.count * $1.type.byteSize) }
+        counters.withLock { $0.decodedBytes += decodedBytes; $0.entries += Int64(count) }
+        return ColumnBatch(entryStart: entries.lowerBound, entryCount: count, columns: columns)
+    }
+
+    /// Phase 2: decompress every basket into the arena and plan its slice (workers pull baskets from a queue).
+    private func decodeAll(_ jobs: [Job], records: [ArraySlice<UInt8>], arena: Arena, chunkEnd: Int64) async throws
+        -> [Decoded?]
+    {
+        let queue = JobQueue()
+        let base = arena.pointer
+        var decoded = [Decoded?](repeating: nil, count: jobs.count)
+        try await withThrowingTaskGroup(of: [(Int, Decoded)].self) { group in
+            for _ in 0..<min(threads, jobs.count) {
+                group.addTask { [self] in
+                    var results: [(Int, Decoded)] = []
+                    while let j = queue.take(below: jobs.count) {
+                        try Task.checkCancellation()
+                        results.append((j, try await decodeOne(jobs[j], records: records, base: base)))
+                    }
+                    return results
+                }
+            }
+            for try await results in group { for (j, d) in results { decoded[j] = d } }
+        }
+        return decoded
+    }
+
+    private func decodeOne(_ job: Job, records: [ArraySlice<UInt8>], base: ArenaPointer) async throws -> Decoded {
+        let t = targets[job.target]
+        let context = "basket \(job.location.index) of branch '\(t.branch.name)'"
+        let entries: Int
+        let length: Int
+        let offsets: [Int32]?
+        if let raw = job.raw {
+            (entries, length, offsets) = (raw.entries, raw.data.count, raw.byteOffsets)
+        } else if let r = job.record, case let .disk(range) = job.location.storage {
+            let out = UnsafeMutableRawBufferPointer(start: base.pointer + job.arenaOffset, count: job.arenaCount)
+            (entries, length, offsets) = try BasketDecoder.decode(record: records[r], at: range.offset, branch: t.branch,
+                                                                  expectedEntries: job.location.entryCount,
+                                                                  file: tree.file.name, into: out)
+        } else {
+            throw ROOTIOError.malformed(file: tree.file.name, object: context, offset: 0, reason: "basket has no bytes")
+        }
+        var generated: [Int32]?
+        if t.interpretation.kind == .jagged, offsets == nil, entries > 0, length > 0 {
+            generated = try await counterValues(for: t, entries: job.location.firstEntry..<job.location.entryEnd)
+        }
+        let plan = try BasketExtractor.plan(entries: entries, dataCount: length, byteOffsets: offsets, slice: job.local,
+                                            as: t.interpretation, generatedCounts: generated, context: context,
+                                            file: tree.file.name)
+        return Decoded(entries: entries, length: length, byteOffsets: offsets, plan: plan)
+    }
+
+    /// Phase 3: one typed array per column, filled slice by slice (workers pull columns from a queue).
+    private func assembleAll(_ jobs: [Job], decoded: [Decoded?], jobsPerTarget: [[Int]], arena: Arena, start: Int64,
+                             count: Int) async throws -> [Column]
+    {
+        let queue = JobQueue()
+        let base = arena.pointer
+        var columns = [Column?](repeating: nil, count: targets.count)
+        try await withThrowingTaskGroup(of: [(Int, Column)].self) { group in
+            for _ in 0..<min(threads, targets.count) {
+                group.addTask { [self] in
+                    var results: [(Int, Column)] = []
+                    while let t = queue.take(below: targets.count) {
+                        let parts = jobsPerTarget[t].map { j in
+                            Part(job: jobs[j], plan: decoded[j]!.plan)
+                        }
+                        results.append((t, assemble(t, parts: parts, base: base, start: start, count: count)))
+                    }
+                    return results
+                }
+            }
+            for try await results in group { for (t, c) in results { columns[t] = c } }
+        }
+        return columns.map { $0! }
+    }
+
+    struct Part {
+        var job: Job
+        var plan: SlicePlan
+    }
+
+    private func assemble(_ t: Int, parts: [Part], base: ArenaPointer, start: Int64, count: Int) -> Column {
+        let interp = targets[t].interpretation
+        let values: ColumnValues
+        switch interp.type {
+        case .bool: values = fill(Bool.self, parts, interp, base)
+        case .int8: values = fill(Int8.self, parts, interp, base)
+        case .uint8: values = fill(UInt8.self, parts, interp, base)
+        case .int16: values = fill(Int16.self, parts, interp, base)
+        case .uint16: values = fill(UInt16.self, parts, interp, base)
+        case .int32: values = fill(Int32.self, parts, interp, base)
+        case .uint32: values = fill(UInt32.self, parts, interp, base)
+        case .int64: values = fill(Int64.self, parts, interp, base)
+        case .uint64: values = fill(UInt64.self, parts, interp, base)
+        case .float32: values = fill(Float.self, parts, interp, base)
+        case .float64: values = fill(Double.self, parts, interp, base)
+        }
+        var offsets: [Int64]?
+        if interp.kind == .jagged {
+            offsets = [Int64](unsafeUninitializedCapacity: count + 1) { o, n in
+                o[0] = 0
                 var k = 0
                 var acc: Int64 = 0
                 for p in parts {
-                    for n in p.counts ?? [] {
-                        acc += Int64(n)
+                    for c in p.plan.counts ?? [] {
+                        acc += Int64(c)
                         k += 1
                         o[k] = acc
                     }
                 }
-                offsets = o
+                n = k + 1
             }
-            columns.append(Column(name: target.branch.name, type: interp.type, kind: interp.kind, shape: interp.shape,
-                                  entryStart: entries.lowerBound, entryCount: count, values: values, offsets: offsets))
         }
-        counters.withLock { $0.decodedBytes += decoded; $0.entries += Int64(count) }
-        return ColumnBatch(entryStart: entries.lowerBound, entryCount: count, columns: columns)
+        return Column(name: targets[t].branch.name, type: interp.type, kind: interp.kind, shape: interp.shape,
+                      entryStart: start, entryCount: count, values: values, offsets: offsets)
     }
 
-    private func rawBasket(_ loc: BasketLocation, target: Int, record: [UInt8]?) throws -> RawBasket {
-        let branch = targets[target].branch
-        switch loc.storage {
-        case let .embedded(j):
-            let e = branch.embeddedBaskets[j]
-            return RawBasket(entries: e.entries, data: e.data, byteOffsets: e.byteOffsets)
-        case let .disk(range):
-            return try BasketDecoder.decode(record: record ?? [], at: range.offset, branch: branch,
-                                            expectedEntries: loc.entryCount, file: tree.file.name)
-        }
-    }
-
-    private func extract(_ raw: RawBasket, job local: Range<Int>, location: BasketLocation, target: Int) async throws
-        -> BasketSlice
+    private func fill<T: ColumnScalar>(_: T.Type, _ parts: [Part], _ interp: BranchInterpretation, _ base: ArenaPointer)
+        -> ColumnValues
     {
-        let t = targets[target]
-        var generated: [Int32]?
-        if t.interpretation.kind == .jagged, raw.byteOffsets == nil, raw.entries > 0, !raw.data.isEmpty {
-            generated = try await counterValues(for: t, entries: location.firstEntry..<location.entryEnd)
+        let total = parts.reduce(0) { $0 + $1.plan.valueCount }
+        let array = [T](unsafeUninitializedCapacity: total) { out, n in
+            var at = 0
+            for p in parts {
+                if let raw = p.job.raw {
+                    raw.data.withUnsafeBytes { d in
+                        if let b = d.baseAddress { BasketExtractor.copy(b, p.plan, interp, into: out.baseAddress! + at) }
+                    }
+                } else {
+                    BasketExtractor.copy(base.pointer + p.job.arenaOffset, p.plan, interp, into: out.baseAddress! + at)
+                }
+                at += p.plan.valueCount
+            }
+            n = total
         }
-        return try BasketExtractor.extract(raw, entries: local, as: t.interpretation, generatedCounts: generated,
-                                           context: "basket \(location.index) of branch '\(t.branch.name)'",
-                                           file: tree.file.name)
+        return T.wrap(array)
     }
 
     /// Counter-branch values, to rebuild the offsets of baskets written without an offset table.
@@ -186,6 +302,70 @@ public final class TreeReader: Sendable {
         let batch = try await TreeReader(tree: tree, branches: [counter], threads: 1).read(entries: entries)
         let v = batch.columns[0].values
         return (0..<v.count).map { Int32(clamping: Int64(v.double(at: $0))) }
+    }
+}
+
+/// A raw pointer that decoding workers write through at disjoint offsets.
+struct ArenaPointer: @unchecked Sendable {
+    let pointer: UnsafeMutableRawPointer
+}
+
+/// A growable block of memory reused for the decompressed baskets of successive chunks. It is mapped
+/// directly (with transparent huge pages where the kernel allows them), so refilling it costs no page faults.
+final class Arena: @unchecked Sendable {
+    private(set) var pointer: ArenaPointer
+    private(set) var capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = 0
+        pointer = ArenaPointer(pointer: UnsafeMutableRawPointer(bitPattern: 16)!)
+        reserve(max(capacity, 1 << 20))
+    }
+
+    func reserve(_ n: Int) {
+        guard n > abs(capacity) else { return }
+        release()
+        let size = (n + (2 << 20) - 1) & ~((2 << 20) - 1)
+        if let p = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), p != MAP_FAILED {
+            _ = madvise(p, size, 14)  // MADV_HUGEPAGE
+            pointer = ArenaPointer(pointer: p)
+            capacity = size
+        } else {
+            pointer = ArenaPointer(pointer: .allocate(byteCount: size, alignment: 16))
+            capacity = -size
+        }
+    }
+
+    private func release() {
+        if capacity > 0 { munmap(pointer.pointer, capacity) } else if capacity < 0 { pointer.pointer.deallocate() }
+    }
+
+    deinit { release() }
+}
+
+/// Lends arenas to concurrent `read` calls, keeping one for reuse.
+final class ArenaPool: Sendable {
+    private let spare = Mutex<Arena?>(nil)
+
+    func take(capacity: Int) -> Arena {
+        let arena = spare.withLock { s -> Arena? in
+            defer { s = nil }
+            return s
+        } ?? Arena(capacity: capacity)
+        arena.reserve(capacity)
+        return arena
+    }
+
+    func give(_ arena: Arena) { spare.withLock { $0 = arena } }
+}
+
+/// Hands out job indices to the decoding workers.
+final class JobQueue: Sendable {
+    private let next = Atomic<Int>(0)
+
+    func take(below limit: Int) -> Int? {
+        let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
+        return i < limit ? i : nil
     }
 }
 
