@@ -25,6 +25,9 @@ struct ReadCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Only print the total line.")
     var quiet = false
 
+    @Flag(name: .long, help: "Benchmark floor: read and decompress the same baskets without decoding values.")
+    var decompressOnly = false
+
     func run() async throws {
         guard chunkSize > 0 else { throw ValidationError("--chunk-size must be positive") }
         guard threads > 0 else { throw ValidationError("--threads must be positive") }
@@ -34,6 +37,15 @@ struct ReadCommand: AsyncParsableCommand {
         let range = try parseRange(entries, total: tree.entries)
         let reader = try tree.reader(branches: selected, threads: threads)
         let start = ContinuousClock.now
+        if decompressOnly {
+            var bytes: Int64 = 0
+            for chunk in reader.chunks(size: chunkSize, entries: range).ranges {
+                bytes += try await reader.decompressOnly(entries: chunk, includeStraddling: chunk.lowerBound == range.lowerBound)
+            }
+            print(line(label: "decompress-only", entries: Int64(range.count), branches: selected.count,
+                       compressed: tree.file.source.statistics.bytes, decoded: bytes, seconds: seconds(since: start)))
+            return
+        }
         var last = start
         var lastStats = reader.statistics
         for try await batch in reader.chunks(size: chunkSize, entries: range) {

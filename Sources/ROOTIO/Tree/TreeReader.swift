@@ -88,6 +88,39 @@ public final class TreeReader: Sendable {
             throw ROOTIOError.malformed(file: tree.file.name, object: "tree '\(tree.path)'", offset: 0,
                                         reason: "entry range \(entries) outside 0..<\(tree.entries)")
         }
+        let (jobs, ranges, records, jobsPerTarget, arenaSize) = try await prepare(entries)
+        counters.withLock { s in
+            s.compressedBytes += Int64(ranges.reduce(0) { $0 + $1.count })
+            s.chunks += 1
+        }
+        let arena = arenas.take(capacity: arenaSize)
+        defer { arenas.give(arena) }
+        let plan = jobs
+        let decoded = try await decodeAll(plan, records: records, arena: arena, chunkEnd: entries.upperBound)
+
+        var keep: [Int: (index: Int, basket: RawBasket)] = [:]
+        for (j, job) in plan.enumerated() where job.location.entryEnd > entries.upperBound {
+            if let raw = job.raw {
+                keep[job.target] = (job.location.index, raw)
+            } else if let d = decoded[j] {
+                let data = Array(UnsafeRawBufferPointer(start: arena.pointer.pointer + job.arenaOffset, count: d.length))
+                keep[job.target] = (job.location.index, RawBasket(entries: d.entries, data: data, byteOffsets: d.byteOffsets))
+            }
+        }
+        carried.withLock { $0 = keep }
+
+        let count = Int(entries.count)
+        let columns = try await assembleAll(plan, decoded: decoded, jobsPerTarget: jobsPerTarget, arena: arena,
+                                            start: entries.lowerBound, count: count)
+        let decodedBytes = columns.reduce(Int64(0)) { $0 + Int64($1.values.count * $1.type.byteSize) }
+        counters.withLock { $0.decodedBytes += decodedBytes; $0.entries += Int64(count) }
+        return ColumnBatch(entryStart: entries.lowerBound, entryCount: count, columns: columns)
+    }
+
+    /// Phase 1: the baskets a chunk needs, their records read in one coalesced request set, and the arena layout.
+    private func prepare(_ entries: Range<Int64>) async throws
+        -> (jobs: [Job], ranges: [ByteRange], records: [ArraySlice<UInt8>], jobsPerTarget: [[Int]], arenaSize: Int)
+    {
         let carriedNow = carried.withLock { $0 }
         var jobs: [Job] = []
         var ranges: [ByteRange] = []
@@ -128,32 +161,37 @@ public final class TreeReader: Sendable {
             jobs[j].arenaOffset = arenaSize
             arenaSize += (jobs[j].arenaCount + 15) & ~15
         }
-        counters.withLock { s in
-            s.compressedBytes += Int64(ranges.reduce(0) { $0 + $1.count })
-            s.chunks += 1
-        }
+        return (jobs, ranges, records, jobsPerTarget, arenaSize)
+    }
+
+    /// Benchmark floor: reads and decompresses the baskets of `entries` as `read` does, without decoding
+    /// values. Baskets that start before `entries` are skipped unless `includeStraddling` (a chunked loop
+    /// passes true only for its first chunk, so every basket is counted once). Returns decompressed bytes.
+    public func decompressOnly(entries: Range<Int64>, includeStraddling: Bool = true) async throws -> Int64 {
+        let (all, _, records, _, arenaSize) = try await prepare(entries)
+        let jobs = all.filter { includeStraddling || $0.location.firstEntry >= entries.lowerBound }
         let arena = arenas.take(capacity: arenaSize)
         defer { arenas.give(arena) }
-        let plan = jobs
-        let decoded = try await decodeAll(plan, records: records, arena: arena, chunkEnd: entries.upperBound)
-
-        var keep: [Int: (index: Int, basket: RawBasket)] = [:]
-        for (j, job) in plan.enumerated() where job.location.entryEnd > entries.upperBound {
-            if let raw = job.raw {
-                keep[job.target] = (job.location.index, raw)
-            } else if let d = decoded[j] {
-                let data = Array(UnsafeRawBufferPointer(start: arena.pointer.pointer + job.arenaOffset, count: d.length))
-                keep[job.target] = (job.location.index, RawBasket(entries: d.entries, data: data, byteOffsets: d.byteOffsets))
+        let base = arena.pointer
+        let queue = JobQueue()
+        return try await withThrowingTaskGroup(of: Int64.self) { group in
+            for _ in 0..<min(threads, jobs.count) {
+                group.addTask { [self] in
+                    var bytes: Int64 = 0
+                    while let j = queue.take(below: jobs.count) {
+                        let job = jobs[j]
+                        guard let r = job.record, case let .disk(range) = job.location.storage else { continue }
+                        let out = UnsafeMutableRawBufferPointer(start: base.pointer + job.arenaOffset, count: job.arenaCount)
+                        _ = try BasketDecoder.decode(record: records[r], at: range.offset, branch: targets[job.target].branch,
+                                                     expectedEntries: job.location.entryCount, file: tree.file.name,
+                                                     into: out)
+                        bytes += Int64(job.arenaCount)
+                    }
+                    return bytes
+                }
             }
+            return try await group.reduce(0, +)
         }
-        carried.withLock { $0 = keep }
-
-        let count = Int(entries.count)
-        let columns = try await assembleAll(plan, decoded: decoded, jobsPerTarget: jobsPerTarget, arena: arena,
-                                            start: entries.lowerBound, count: count)
-        let decodedBytes = columns.reduce(Int64(0)) { $0 + Int64($1.values.count * $1.type.byteSize) }
-        counters.withLock { $0.decodedBytes += decodedBytes; $0.entries += Int64(count) }
-        return ColumnBatch(entryStart: entries.lowerBound, entryCount: count, columns: columns)
     }
 
     /// Phase 2: decompress every basket into the arena and plan its slice (workers pull baskets from a queue).
