@@ -1,0 +1,46 @@
+/// Creates backends for model files by platform.
+public struct BackendFactory: Sendable {
+    /// ONNX Runtime, when its library could be loaded (nil: ONNX models are unavailable with the reason).
+    public let onnxEnvironment: ORTEnvironment?
+    public let onnxUnavailableReason: String?
+    public let intraOpThreads: Int
+
+    public init(onnxEnvironment: ORTEnvironment?, onnxUnavailableReason: String? = nil, intraOpThreads: Int = 1) {
+        self.onnxEnvironment = onnxEnvironment
+        self.onnxUnavailableReason = onnxUnavailableReason
+        self.intraOpThreads = intraOpThreads
+    }
+
+    /// Tries to load ONNX Runtime (explicit path, `HEPML_ORT_LIBRARY`, or `.deps/onnxruntime`).
+    public static func standard(ortLibrary: String? = nil, intraOpThreads: Int = 1) -> BackendFactory {
+        do {
+            let env = try ORTEnvironment(library: try ORTLibrary(path: ortLibrary))
+            return BackendFactory(onnxEnvironment: env, intraOpThreads: intraOpThreads)
+        } catch {
+            return BackendFactory(onnxEnvironment: nil, onnxUnavailableReason: "\(error)", intraOpThreads: intraOpThreads)
+        }
+    }
+
+    /// The platform name a model file implies from its extension.
+    public static func platform(forFile file: String) -> String {
+        if file.hasSuffix(".onnx") { return "onnxruntime_onnx" }
+        if file.hasSuffix(".pb") { return "tensorflow_graphdef" }
+        if file.hasSuffix(".json") { return "lwtnn" }
+        return "unknown"
+    }
+
+    /// Loads `path` for `platform`.
+    public func backend(platform: String, path: String) throws -> any InferenceBackend {
+        switch platform {
+        case "onnxruntime_onnx", "onnxruntime":
+            guard let env = onnxEnvironment else {
+                throw InferenceError.unavailable(onnxUnavailableReason ?? "ONNX Runtime is not available")
+            }
+            return try ORTSession(environment: env, path: path, intraOpThreads: intraOpThreads)
+        case "tensorflow_graphdef":
+            throw InferenceError.unavailable("TensorFlow GraphDef backend not available yet (\(path))")
+        default:
+            throw InferenceError.unsupported("platform '\(platform)' is not supported (\(path))")
+        }
+    }
+}

@@ -1,0 +1,149 @@
+import Foundation
+
+/// The state of one model version in the repository.
+public struct ModelVersionState: Sendable, Equatable {
+    public var version: Int
+    /// `READY`, `UNAVAILABLE` or `UNLOADED` (Triton's names).
+    public var state: String
+    public var reason: String
+}
+
+/// Everything loaded from one model folder.
+struct ModelFolder: Sendable {
+    var versions: [Int: LoadedModel] = [:]
+    var states: [ModelVersionState] = []
+    var tags: [String: Int] = [:]
+    var layout: String = ""
+}
+
+/// Reads a model folder in any of the three layouts: Triton (`config.pbtxt` + numeric versions), bare
+/// numeric versions with `model.onnx`, or TFaaS (`params.json` + model file + labels).
+enum ModelLoader {
+    static func read(_ path: String) -> [UInt8]? {
+        FileManager.default.contents(atPath: path).map { [UInt8]($0) }
+    }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var dir: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &dir) && dir.boolValue
+    }
+
+    static func labels(_ path: String) -> [String]? {
+        guard let b = read(path) else { return nil }
+        return String(decoding: b, as: UTF8.self).split(whereSeparator: \.isNewline).map { String($0) }
+            .filter { !$0.isEmpty }
+    }
+
+    /// Loads the folder `dir` as model `name`. Per-version failures become UNAVAILABLE states with the reason;
+    /// a folder that is not a model at all throws.
+    static func load(dir: String, name: String, factory: BackendFactory) throws -> ModelFolder {
+        var folder = ModelFolder()
+        folder.tags = try readTags(dir)
+        if let paramsBytes = read(dir + "/params.json") {
+            folder.layout = "tfaas"
+            let params = try TFaaSParams.parse(paramsBytes, file: "\(name)/params.json")
+            let file = try ModelName.safeRelativePath(params.model).joined(separator: "/")
+            let platform = BackendFactory.platform(forFile: file)
+            let labels = try params.labels.map { try labelsFile(dir, $0) } ?? nil
+            do {
+                let backend = try factory.backend(platform: platform, path: dir + "/" + file)
+                var config = ModelConfigFile.derived(name: name, platform: platform, signature: backend.signature)
+                if let labelsName = params.labels, !config.output.isEmpty { config.output[0].labelFilename = labelsName }
+                folder.versions[1] = LoadedModel(name: name, version: 1, config: config, signature: backend.signature, backend: backend,
+                                                 labels: labels, tfaasParams: params, paramsJSON: paramsBytes)
+                folder.states = [ModelVersionState(version: 1, state: "READY", reason: "")]
+            } catch {
+                folder.states = [ModelVersionState(version: 1, state: "UNAVAILABLE", reason: "\(error)")]
+            }
+            return folder
+        }
+        let configText = read(dir + "/config.pbtxt").map { String(decoding: $0, as: UTF8.self) }
+        var config = try configText.map { try ModelConfigFile.parse($0, file: "\(name)/config.pbtxt") }
+        if config != nil, config!.name.isEmpty { config!.name = name }
+        if let c = config, c.name != name {
+            throw InferenceError.invalidInput("\(name)/config.pbtxt names the model '\(c.name)', but its folder is '\(name)'")
+        }
+        folder.layout = config == nil ? "versions" : "triton"
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        let available = entries.compactMap { Int($0) }.filter { $0 >= 0 && isDirectory(dir + "/\($0)") }.sorted()
+        guard !available.isEmpty else {
+            throw InferenceError.invalidInput("\(name): no params.json and no numeric version folders (e.g. \(name)/1/model.onnx)")
+        }
+        let selected = select(available, policy: config?.versionPolicy)
+        for v in available where !selected.contains(v) {
+            folder.states.append(ModelVersionState(version: v, state: "UNLOADED", reason: "excluded by version_policy"))
+        }
+        for v in selected {
+            let file = config.map { $0.defaultModelFilename.isEmpty ? "model.onnx" : $0.defaultModelFilename } ?? "model.onnx"
+            let path = "\(dir)/\(v)/\(file)"
+            do {
+                guard FileManager.default.fileExists(atPath: path) else {
+                    throw InferenceError.unavailable("\(name)/\(v)/\(file) does not exist")
+                }
+                let platform = config.map { $0.platform.isEmpty ? ($0.backend == "onnxruntime" ? "onnxruntime_onnx" : $0.backend) : $0.platform }
+                    ?? BackendFactory.platform(forFile: file)
+                let backend = try factory.backend(platform: platform, path: path)
+                let effective = config ?? ModelConfigFile.derived(name: name, platform: platform, signature: backend.signature)
+                let signature = config == nil ? backend.signature : try ModelConfigFile.signature(of: effective)
+                try checkCompatible(declared: signature, backend: backend.signature, model: name)
+                let labelFile = effective.output.first { !$0.labelFilename.isEmpty }?.labelFilename
+                let labels = try labelFile.map { try labelsFile(dir, $0) } ?? nil
+                folder.versions[v] = LoadedModel(name: name, version: v, config: effective, signature: signature, backend: backend,
+                                                 labels: labels, tfaasParams: nil, paramsJSON: nil)
+                folder.states.append(ModelVersionState(version: v, state: "READY", reason: ""))
+            } catch {
+                folder.states.append(ModelVersionState(version: v, state: "UNAVAILABLE", reason: "\(error)"))
+            }
+        }
+        folder.states.sort { $0.version < $1.version }
+        for (tag, v) in folder.tags where !available.contains(v) {
+            throw InferenceError.invalidInput("\(name)/tags.json: tag '\(tag)' points at version \(v), which does not exist")
+        }
+        return folder
+    }
+
+    static func labelsFile(_ dir: String, _ file: String) throws -> [String]? {
+        let rel = try ModelName.safeRelativePath(file).joined(separator: "/")
+        return labels(dir + "/" + rel)
+    }
+
+    /// Versions selected by a Triton version policy (default: the latest one).
+    static func select(_ available: [Int], policy: Inference_ModelVersionPolicy?) -> [Int] {
+        switch policy?.policyChoice {
+        case .all?: return available
+        case let .specific(s)?: return available.filter { s.versions.contains(Int64($0)) }
+        case let .latest(l)?: return Array(available.suffix(Int(max(1, l.numVersions))))
+        case nil: return Array(available.suffix(1))
+        }
+    }
+
+    /// The declared signature must name the model's real inputs and outputs with the same types.
+    static func checkCompatible(declared: ModelSignature, backend: ModelSignature, model: String) throws {
+        for d in declared.inputs {
+            guard let b = backend.inputs.first(where: { $0.name == d.name }) else {
+                throw InferenceError.invalidInput("\(model): config input '\(d.name)' is not an input of the model (\(backend.inputs.map(\.name)))")
+            }
+            guard b.datatype == d.datatype else {
+                throw InferenceError.invalidInput("\(model): config input '\(d.name)' is \(d.datatype.rawValue), the model says \(b.datatype.rawValue)")
+            }
+        }
+        for d in declared.outputs where !backend.outputs.contains(where: { $0.name == d.name }) {
+            throw InferenceError.invalidInput("\(model): config output '\(d.name)' is not an output of the model")
+        }
+    }
+
+    /// `tags.json`: `{"production": 2, "staging": "3"}`.
+    static func readTags(_ dir: String) throws -> [String: Int] {
+        guard let b = read(dir + "/tags.json") else { return [:] }
+        guard let obj = try? JSONSerialization.jsonObject(with: Data(b)) as? [String: Any] else {
+            throw InferenceError.invalidInput("\(dir)/tags.json is not a JSON object of tag → version")
+        }
+        var tags: [String: Int] = [:]
+        for (k, v) in obj {
+            if let n = v as? Int { tags[k] = n } else if let s = v as? String, let n = Int(s) { tags[k] = n } else {
+                throw InferenceError.invalidInput("\(dir)/tags.json: tag '\(k)' must map to a version number")
+            }
+        }
+        return tags
+    }
+}

@@ -1,0 +1,200 @@
+import Foundation
+import Synchronization
+
+/// A folder of models served by name, version or tag. Lookups are lock-protected reads of immutable
+/// `LoadedModel`s; installs and deletes prepare everything on disk and in memory first and then swap the
+/// entry, so clients never see a partial model and a failed install leaves the old version serving.
+public final class ModelRepository: Sendable {
+    public let root: String
+    public let factory: BackendFactory
+    private let state = Mutex<[String: ModelFolder]>([:])
+    /// Serializes changes of the folder on disk (uploads, deletes, loads).
+    private let writer = Mutex<Void>(())
+
+    /// Opens (and creates when missing) the repository folder.
+    public init(root: String, factory: BackendFactory) throws {
+        self.root = root.hasSuffix("/") && root.count > 1 ? String(root.dropLast()) : root
+        self.factory = factory
+        if !ModelLoader.isDirectory(self.root) {
+            do {
+                try FileManager.default.createDirectory(atPath: self.root, withIntermediateDirectories: true)
+            } catch {
+                throw InferenceError.unavailable("cannot create model repository \(root): \(error.localizedDescription)")
+            }
+        }
+    }
+
+    /// Names of the model folders on disk (hidden and staging folders excluded).
+    public func folderNames() -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [])
+            .filter { !$0.hasPrefix(".") && ModelLoader.isDirectory(root + "/" + $0) }.sorted()
+    }
+
+    /// Loads every model folder; returns the names that failed with their reasons.
+    @discardableResult
+    public func loadAll() -> [(String, String)] {
+        var failures: [(String, String)] = []
+        for name in folderNames() {
+            do { try load(name) } catch { failures.append((name, "\(error)")) }
+        }
+        return failures
+    }
+
+    /// (Re)loads one model from disk.
+    public func load(_ name: String) throws {
+        try ModelName.validate(name)
+        try writer.withLock { _ in
+            let dir = root + "/" + name
+            guard ModelLoader.isDirectory(dir) else { throw InferenceError.notFound("model '\(name)' is not in the repository") }
+            let folder = try ModelLoader.load(dir: dir, name: name, factory: factory)
+            state.withLock { $0[name] = folder }
+        }
+    }
+
+    /// Stops serving a model (its files stay).
+    public func unload(_ name: String) throws {
+        try ModelName.validate(name)
+        let removed = state.withLock { $0.removeValue(forKey: name) }
+        guard removed != nil else { throw InferenceError.notFound("model '\(name)' is not loaded") }
+    }
+
+    /// The model version for `version`: nil or "" for the latest ready version, a number, or a tag.
+    public func model(_ name: String, version: String? = nil) throws -> LoadedModel {
+        guard let folder = state.withLock({ $0[name] }) else {
+            throw InferenceError.notFound("unknown model '\(name)'")
+        }
+        let wanted: Int?
+        if let version, !version.isEmpty {
+            if let n = Int(version) { wanted = n } else if let n = folder.tags[version] { wanted = n } else {
+                throw InferenceError.notFound("model '\(name)' has no version or tag '\(version)'")
+            }
+        } else {
+            wanted = nil
+        }
+        if let wanted {
+            if let m = folder.versions[wanted] { return m }
+            if let s = folder.states.first(where: { $0.version == wanted }) {
+                throw InferenceError.unavailable("model '\(name)' version \(wanted) is \(s.state): \(s.reason)")
+            }
+            throw InferenceError.notFound("model '\(name)' has no version \(wanted)")
+        }
+        guard let latest = folder.versions.keys.max() else {
+            let reason = folder.states.map { "version \($0.version): \($0.reason)" }.joined(separator: "; ")
+            throw InferenceError.unavailable("model '\(name)' is not available: \(reason)")
+        }
+        return folder.versions[latest]!
+    }
+
+    /// Every known model version and its state, sorted by name and version.
+    public func index() -> [(name: String, state: ModelVersionState)] {
+        let snapshot = state.withLock { $0 }
+        var out: [(String, ModelVersionState)] = []
+        for name in Set(snapshot.keys).union(folderNames()).sorted() {
+            if let f = snapshot[name] {
+                out += f.states.map { (name, $0) }
+            } else {
+                out.append((name, ModelVersionState(version: 0, state: "UNLOADED", reason: "not loaded")))
+            }
+        }
+        return out
+    }
+
+    /// Version numbers with their state for one model.
+    public func versions(of name: String) -> [ModelVersionState] { state.withLock { $0[name]?.states ?? [] } }
+
+    /// Tags of one model.
+    public func tags(of name: String) -> [String: Int] { state.withLock { $0[name]?.tags ?? [:] } }
+
+    /// Whether every loaded model has at least one ready version.
+    public var allReady: Bool { state.withLock { $0.values.allSatisfy { !$0.versions.isEmpty } } }
+
+    /// Installs a model atomically from `files` (relative path → bytes, inside the model folder). The files
+    /// are written to a staging folder and loaded from there; only when every version loads is the folder
+    /// moved into place and the served entry swapped. Returns the loaded folder's ready versions.
+    @discardableResult
+    public func install(name: String, files: [String: [UInt8]]) throws -> [Int] {
+        try ModelName.validate(name)
+        guard !files.isEmpty else { throw InferenceError.invalidInput("upload of '\(name)' contains no files") }
+        return try writer.withLock { _ in
+            let fm = FileManager.default
+            let token = UUID().uuidString
+            let staging = "\(root)/.staging-\(token)"
+            let stagedDir = "\(staging)/\(name)"
+            defer { try? fm.removeItem(atPath: staging) }
+            do {
+                try fm.createDirectory(atPath: stagedDir, withIntermediateDirectories: true)
+                for (path, bytes) in files {
+                    let parts = try ModelName.safeRelativePath(path)
+                    let target = ([stagedDir] + parts).joined(separator: "/")
+                    try fm.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                    guard fm.createFile(atPath: target, contents: Data(bytes)) else {
+                        throw InferenceError.backend("cannot write \(name)/\(path)")
+                    }
+                }
+            } catch let e as InferenceError {
+                throw e
+            } catch {
+                throw InferenceError.backend("cannot stage upload of '\(name)': \(error.localizedDescription)")
+            }
+            let folder = try ModelLoader.load(dir: stagedDir, name: name, factory: factory)
+            if let failed = folder.states.first(where: { $0.state == "UNAVAILABLE" }) {
+                throw InferenceError.invalidInput("uploaded model '\(name)' version \(failed.version) does not load: \(failed.reason)")
+            }
+            let final = "\(root)/\(name)"
+            let trash = "\(root)/.trash-\(token)"
+            if fm.fileExists(atPath: final) { try fm.moveItem(atPath: final, toPath: trash) }
+            do {
+                try fm.moveItem(atPath: stagedDir, toPath: final)
+            } catch {
+                if fm.fileExists(atPath: trash) { try? fm.moveItem(atPath: trash, toPath: final) }
+                throw InferenceError.backend("cannot move '\(name)' into the repository: \(error.localizedDescription)")
+            }
+            try? fm.removeItem(atPath: trash)
+            let reloaded = try ModelLoader.load(dir: final, name: name, factory: factory)
+            state.withLock { $0[name] = reloaded }
+            return reloaded.versions.keys.sorted()
+        }
+    }
+
+    /// Removes a model from memory and disk.
+    public func delete(_ name: String) throws {
+        try ModelName.validate(name)
+        try writer.withLock { _ in
+            let fm = FileManager.default
+            let dir = "\(root)/\(name)"
+            let wasLoaded = state.withLock { $0.removeValue(forKey: name) } != nil
+            guard fm.fileExists(atPath: dir) else {
+                if wasLoaded { return }
+                throw InferenceError.notFound("unknown model '\(name)'")
+            }
+            let trash = "\(root)/.trash-\(UUID().uuidString)"
+            do {
+                try fm.moveItem(atPath: dir, toPath: trash)
+                try fm.removeItem(atPath: trash)
+            } catch {
+                throw InferenceError.backend("cannot delete '\(name)': \(error.localizedDescription)")
+            }
+        }
+    }
+
+    /// Points `tag` at `version` (written to `tags.json`).
+    public func setTag(_ tag: String, model name: String, version: Int) throws {
+        try ModelName.validate(name)
+        try ModelName.validate(tag)
+        guard Int(tag) == nil else { throw InferenceError.invalidInput("tag '\(tag)' must not be a number") }
+        try writer.withLock { _ in
+            guard var folder = state.withLock({ $0[name] }) else { throw InferenceError.notFound("unknown model '\(name)'") }
+            guard folder.versions[version] != nil else {
+                throw InferenceError.notFound("model '\(name)' has no ready version \(version)")
+            }
+            folder.tags[tag] = version
+            let json = "{" + folder.tags.sorted { $0.key < $1.key }.map { "\"\($0.key)\": \($0.value)" }.joined(separator: ", ") + "}\n"
+            let dir = "\(root)/\(name)"
+            let tmp = "\(dir)/.tags-\(UUID().uuidString)"
+            guard FileManager.default.createFile(atPath: tmp, contents: Data(json.utf8)), rename(tmp, "\(dir)/tags.json") == 0 else {
+                throw InferenceError.backend("cannot write \(name)/tags.json")
+            }
+            state.withLock { $0[name] = folder }
+        }
+    }
+}
