@@ -1,0 +1,49 @@
+import HEPInference
+import Hummingbird
+import Logging
+
+/// The model server: TFaaS API, KServe v2 REST and Prometheus metrics over one model repository.
+public struct HEPMLServer: Sendable {
+    public let configuration: ServerConfiguration
+    public let repository: ModelRepository
+    let state: ServerState
+
+    /// Opens the repository and loads its models (failures are logged and shown as UNAVAILABLE).
+    public init(configuration: ServerConfiguration, factory: BackendFactory, logger: Logger = Logger(label: "hepml.server")) throws {
+        self.configuration = configuration
+        repository = try ModelRepository(root: configuration.repository, factory: factory)
+        for (name, reason) in repository.loadAll() {
+            logger.warning("model '\(name)' not loaded: \(reason)")
+        }
+        for e in repository.index() where e.state.state == "UNAVAILABLE" {
+            logger.warning("model '\(e.name)' version \(e.state.version) unavailable: \(e.state.reason)")
+        }
+        state = ServerState(configuration: configuration, repository: repository, metrics: .shared)
+        state.refreshLoadedGauge()
+    }
+
+    /// All routes with their middlewares.
+    public func router() -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        router.middlewares.add(RequestCountMiddleware(status: state.status))
+        router.middlewares.add(MetricsMiddleware())
+        router.middlewares.add(ErrorMiddleware())
+        router.get("/metrics") { _, _ in
+            JSONBody.response(bytes: state.metrics.exposition(), contentType: "text/plain; version=0.0.4")
+        }
+        KServeRoutes(state: state).register(on: router)
+        TFaaSRoutes(state: state).register(on: router)
+        return router
+    }
+
+    /// An application listening on the configured address; `onRunning` receives the bound port.
+    public func application(logger: Logger = Logger(label: "hepml.server"),
+                            onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        Application(
+            router: router(),
+            server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(configuration.requestTimeout * 1000)))),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "hepml"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
+            logger: logger)
+    }
+}

@@ -1,0 +1,45 @@
+import HEPInference
+import Hummingbird
+import Synchronization
+
+/// Everything the route handlers share.
+final class ServerState: Sendable {
+    let configuration: ServerConfiguration
+    let repository: ModelRepository
+    let metrics: ServerMetrics
+    let status = ServerStatus()
+    /// The TFaaS "current" model, used by /json and /proto requests that name none.
+    let defaultModel = Mutex<String?>(nil)
+
+    init(configuration: ServerConfiguration, repository: ModelRepository, metrics: ServerMetrics) {
+        self.configuration = configuration
+        self.repository = repository
+        self.metrics = metrics
+    }
+
+    /// Write endpoints need the bearer token when one is configured; without a token they are refused
+    /// unless the server listens on loopback only.
+    func authorize(_ request: Request) throws {
+        if let token = configuration.token, !token.isEmpty {
+            guard let header = request.headers[.authorization], header == "Bearer \(token)" else {
+                throw APIError(.unauthorized, "this endpoint needs 'Authorization: Bearer <token>'")
+            }
+        } else if !configuration.isLoopback {
+            throw APIError(.forbidden, "writes are disabled: the server listens on \(configuration.host) without a token (start it with --token)")
+        }
+    }
+
+    /// The request body, refused with 413 above the configured limit.
+    func body(_ request: Request) async throws -> ByteBuffer {
+        var r = request
+        do {
+            return try await r.collectBody(upTo: configuration.maxBodySize)
+        } catch {
+            throw APIError(.contentTooLarge, "request body larger than \(configuration.maxBodySize) bytes")
+        }
+    }
+
+    func refreshLoadedGauge() {
+        metrics.setLoadedModels(repository.index().filter { $0.state.state == "READY" }.count)
+    }
+}

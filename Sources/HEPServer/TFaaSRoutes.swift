@@ -1,0 +1,247 @@
+import Foundation
+import HEPInference
+import Hummingbird
+import SwiftProtobuf
+
+/// The TFaaS API: /json, /proto, /image (and /predict/* aliases), /upload, /delete, /models, /params,
+/// /status. Compatible with TFaaS's documented clients, with its bugs fixed (see README).
+struct TFaaSRoutes {
+    let state: ServerState
+
+    func register(on router: Router<BasicRequestContext>) {
+        for path in ["/json", "/predict/json"] {
+            router.post(RouterPath(path)) { request, _ in try await predictJSON(request) }
+        }
+        for path in ["/proto", "/predict/proto"] {
+            router.post(RouterPath(path)) { request, _ in try await predictProto(request) }
+        }
+        for path in ["/image", "/predict/image"] {
+            router.post(RouterPath(path)) { request, _ in try await image(request) }
+        }
+        router.post("/upload") { request, _ in try await upload(request) }
+        router.delete("/delete/:model") { request, context in
+            try state.authorize(request)
+            return try delete(try context.parameters.require("model"))
+        }
+        router.delete("/delete") { request, _ in
+            try state.authorize(request)
+            if let name = request.uri.queryParameters.get("model") { return try delete(name) }
+            let body = try await state.body(request)
+            if let boundary = MultipartForm.boundary(request.headers[.contentType]),
+               let part = try MultipartForm(body: body, boundary: boundary)["model"] {
+                return try delete(String(decoding: part.bytes, as: UTF8.self))
+            }
+            throw APIError.badRequest("no model name: use DELETE /delete/NAME, /delete?model=NAME or a 'model' form field")
+        }
+        router.get("/models") { _, _ in
+            JSONBody.response(json: JSONBody.encode(state.repository.index().map { entry -> [String: Any] in
+                var d = summary(entry.name)
+                d["version"] = entry.state.version
+                d["state"] = entry.state.state
+                if !entry.state.reason.isEmpty { d["reason"] = entry.state.reason }
+                return d
+            }))
+        }
+        router.get("/params/:model") { _, context in
+            let name = try context.parameters.require("model")
+            let m = try state.repository.model(name)
+            if let raw = m.paramsJSON { return JSONBody.response(bytes: raw, contentType: "application/json") }
+            return JSONBody.response(json: JSONBody.encode(summary(name)))
+        }
+        router.post("/params") { request, _ in
+            try state.authorize(request)
+            let obj = try JSONBody.object(try await state.body(request), what: "params")
+            guard let name = obj["name"] as? String else { throw APIError.badRequest("params: missing 'name'") }
+            _ = try state.repository.model(name)
+            state.defaultModel.withLock { $0 = name }
+            return JSONBody.response(json: #"{"default_model":"# + JSONBody.quote(name) + "}")
+        }
+        router.get("/status") { _, _ in
+            let counts = state.status.counts.withLock { $0 }
+            let models = state.repository.index().map { ["name": $0.name, "version": $0.state.version, "state": $0.state.state] as [String: Any] }
+            return JSONBody.response(json: JSONBody.encode([
+                "version": HEPMLVersion.string, "uptime": state.status.uptimeSeconds,
+                "requests": counts, "memory": ["rss_bytes": ServerStatus.residentBytes], "models": models,
+                "default_model": state.defaultModel.withLock { $0 } ?? "",
+            ] as [String: Any]))
+        }
+    }
+
+    /// A TFaaS-style description of any model (params.json keys, all present).
+    func summary(_ name: String) -> [String: Any] {
+        let m = try? state.repository.model(name)
+        let p = m?.tfaasParams
+        return [
+            "name": name, "model": p?.model ?? "model.onnx", "labels": p?.labels ?? "", "description": p?.description ?? "",
+            "input_node": p?.inputNode ?? m?.signature.inputs.first?.name ?? "", "output_node": p?.outputNode ?? m?.signature.outputs.first?.name ?? "",
+            "input_name": p?.inputName ?? "", "output_name": p?.outputName ?? "", "img_channels": p?.imgChannels ?? 0,
+            "op": p?.op ?? "", "options": p?.options ?? [], "timestamp": p?.timestamp ?? "", "platform": m?.platform ?? "",
+        ]
+    }
+
+    func resolve(_ name: String?) throws -> LoadedModel {
+        guard let n = (name?.isEmpty == false ? name : nil) ?? state.defaultModel.withLock({ $0 }) else {
+            throw APIError.badRequest("no model given ('model' field) and no default model set")
+        }
+        return try state.repository.model(n)
+    }
+
+    /// Runs one sample through the model's first input and returns the first row of its first output.
+    func predictRow(_ m: LoadedModel, values: [Float]) throws -> [Float] {
+        guard let spec = m.signature.inputs.first else { throw APIError.badRequest("model '\(m.name)' has no inputs") }
+        var shape = spec.shape.map { $0 < 0 ? 1 : $0 }
+        if shape.isEmpty { shape = [values.count] }
+        shape[0] = 1
+        if shape.reduce(1, *) != values.count {
+            guard spec.shape.dropFirst().filter({ $0 < 0 }).count <= 1 else {
+                throw APIError.badRequest("model '\(m.name)' input '\(spec.name)' has shape \(spec.shape); send \(shape.reduce(1, *)) values")
+            }
+            let fixed = shape.dropFirst().enumerated().filter { spec.shape[$0.offset + 1] >= 0 }.map(\.element).reduce(1, *)
+            if let i = spec.shape.dropFirst().firstIndex(where: { $0 < 0 }), fixed > 0, values.count % fixed == 0 {
+                shape[i] = values.count / fixed
+            }
+        }
+        guard shape.reduce(1, *) == values.count else {
+            throw APIError.badRequest("model '\(m.name)' input '\(spec.name)' has shape \(spec.shape): \(values.count) values do not fit")
+        }
+        let input = spec.datatype == .FP32 ? Tensor(name: spec.name, shape: shape, values: values)
+            : try Tensor.from(doubles: values.map(Double.init), name: spec.name, datatype: spec.datatype, shape: shape)
+        guard let out = try m.infer([input]).first else { throw APIError(.internalServerError, "model returned no output") }
+        let row = out.shape.count > 1 ? out.shape.dropFirst().reduce(1, *) : out.elementCount
+        return out.doubles().prefix(row).map { Float($0) }
+    }
+
+    /// TFaaS `/json`: `{"keys","values","model"}` → first output row; with labels, `[{"label","probability"}]`
+    /// sorted by decreasing probability.
+    func predictJSON(_ request: Request) async throws -> Response {
+        let obj = try JSONBody.object(try await state.body(request), what: "/json")
+        guard let values = obj["values"] as? [Any], !values.isEmpty else {
+            throw APIError.badRequest("/json needs a non-empty 'values' array of numbers")
+        }
+        let floats = try values.map { v -> Float in
+            guard let n = v as? NSNumber else { throw APIError.badRequest("/json: 'values' must be numbers") }
+            return n.floatValue
+        }
+        let m = try resolve(obj["model"] as? String)
+        return try await state.metrics.observe(model: m.name, endpoint: "json") {
+            let row = try predictRow(m, values: floats)
+            return JSONBody.response(json: encode(row, labels: m.labels))
+        }
+    }
+
+    func encode(_ row: [Float], labels: [String]?) -> String {
+        guard let labels, labels.count == row.count else { return "[" + row.map(JSONBody.number).joined(separator: ",") + "]" }
+        let ranked = zip(labels, row).sorted { $0.1 > $1.1 }
+        return "[" + ranked.map { #"{"label":"# + JSONBody.quote($0.0) + #","probability":"# + JSONBody.number($0.1) + "}" }
+            .joined(separator: ",") + "]"
+    }
+
+    /// TFaaS `/proto`: a `Row` message in, a `Predictions` message out (labels filled, class order kept).
+    func predictProto(_ request: Request) async throws -> Response {
+        let body = try await state.body(request)
+        let row: Tfaaspb_Row
+        do { row = try Tfaaspb_Row(serializedBytes: Array(body.readableBytesView)) } catch {
+            throw APIError.badRequest("/proto: the body is not a tfaaspb.Row message")
+        }
+        let m = try resolve(row.model)
+        return try await state.metrics.observe(model: m.name, endpoint: "proto") {
+            let out = try predictRow(m, values: row.value)
+            var p = Tfaaspb_Predictions()
+            p.prediction = out.enumerated().map { i, v in
+                var c = Tfaaspb_Class()
+                c.probability = v
+                if let l = m.labels, l.count == out.count { c.label = l[i] }
+                return c
+            }
+            return JSONBody.response(bytes: try p.serializedBytes(), contentType: "application/octet-stream")
+        }
+    }
+
+    /// TFaaS `/image`: multipart `image` + `model`; `[1,H,W,C]` float pixels 0–255.
+    func image(_ request: Request) async throws -> Response {
+        guard let boundary = MultipartForm.boundary(request.headers[.contentType]) else {
+            throw APIError.badRequest("/image needs a multipart/form-data body with 'image' and 'model'")
+        }
+        let form = try MultipartForm(body: try await state.body(request), boundary: boundary)
+        guard let img = form["image"] else { throw APIError.badRequest("/image: missing 'image' part") }
+        let m = try resolve(form["model"].map { String(decoding: $0.bytes, as: UTF8.self) })
+        return try await state.metrics.observe(model: m.name, endpoint: "image") {
+            guard let channels = m.tfaasParams?.imgChannels ?? m.signature.inputs.first?.shape.last.flatMap({ $0 > 0 ? $0 : nil }) else {
+                throw APIError.badRequest("model '\(m.name)' has no img_channels in its params")
+            }
+            let decoded = try ImageDecoder.decode(img.bytes, channels: channels)
+            if let h = m.tfaasParams?.imgHeight, let w = m.tfaasParams?.imgWidth, h != decoded.height || w != decoded.width {
+                throw APIError.badRequest("model '\(m.name)' expects \(w)×\(h) images, got \(decoded.width)×\(decoded.height)")
+            }
+            guard let spec = m.signature.inputs.first else { throw APIError.badRequest("model has no inputs") }
+            let tensor = decoded.tensor(name: spec.name)
+            guard let out = try m.infer([tensor]).first else { throw APIError(.internalServerError, "model returned no output") }
+            let row = out.doubles().prefix(out.shape.count > 1 ? out.shape.dropFirst().reduce(1, *) : out.elementCount).map { Float($0) }
+            if let labels = m.labels, labels.count == row.count {
+                let top = zip(labels, row).sorted { $0.1 > $1.1 }.prefix(5)
+                return JSONBody.response(json: #"{"filename":"# + JSONBody.quote(img.filename ?? "") + #","labels":["#
+                    + top.map { #"{"label":"# + JSONBody.quote($0.0) + #","probability":"# + JSONBody.number($0.1) + "}" }.joined(separator: ",") + "]}")
+            }
+            return JSONBody.response(json: "[" + row.map(JSONBody.number).joined(separator: ",") + "]")
+        }
+    }
+
+    /// `/upload`: a multipart form (`name`, `params`, `model`, `labels`) or a (gzipped) tarball of one
+    /// model folder. The model is installed atomically.
+    func upload(_ request: Request) async throws -> Response {
+        try state.authorize(request)
+        let body = try await state.body(request)
+        let name: String
+        var files: [String: [UInt8]] = [:]
+        if let boundary = MultipartForm.boundary(request.headers[.contentType]) {
+            let form = try MultipartForm(body: body, boundary: boundary)
+            guard let paramsPart = form["params"] else { throw APIError.badRequest("upload: missing 'params' part") }
+            var params = try TFaaSParams.parse(paramsPart.bytes, file: "uploaded params")
+            name = form["name"].map { String(decoding: $0.bytes, as: UTF8.self) } ?? params.name
+            guard params.name == name else {
+                throw APIError.badRequest("upload: form name '\(name)' differs from params name '\(params.name)'")
+            }
+            guard var model = form["model"]?.bytes else { throw APIError.badRequest("upload: missing 'model' part") }
+            if request.headers[.contentEncoding]?.lowercased() == "base64" {
+                guard let d = Data(base64Encoded: Data(model), options: .ignoreUnknownCharacters) else {
+                    throw APIError.badRequest("upload: 'model' is not valid base64")
+                }
+                model = [UInt8](d)
+            }
+            let modelFile = try ModelName.safeRelativePath(params.model).last!
+            files[modelFile] = model
+            if let labels = form["labels"] {
+                let labelsFile = try params.labels.map { try ModelName.safeRelativePath($0).last! } ?? "labels.txt"
+                params.labels = labelsFile
+                files[labelsFile] = labels.bytes
+            }
+            params.model = modelFile
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            files["params.json"] = [UInt8](try encoder.encode(params))
+        } else {
+            var bytes = Array(body.readableBytesView)
+            if request.headers[.contentEncoding]?.lowercased().contains("gzip") == true || Gzip.isGzip(bytes) {
+                bytes = try Gzip.decompress(bytes, maxOutput: state.configuration.maxBodySize * 4)
+            }
+            let entries = try TarArchive.read(bytes)
+            guard let top = entries.first?.path.first else { throw APIError.badRequest("upload: the tarball holds no files") }
+            guard entries.allSatisfy({ $0.path.first == top && $0.path.count > 1 }) else {
+                throw APIError.badRequest("upload: every tarball entry must be inside one folder named after the model")
+            }
+            name = top
+            for e in entries { files[e.path.dropFirst().joined(separator: "/")] = e.bytes }
+        }
+        let versions = try state.repository.install(name: name, files: files)
+        state.defaultModel.withLock { $0 = name }
+        state.refreshLoadedGauge()
+        return JSONBody.response(json: #"{"name":"# + JSONBody.quote(name) + #","versions":["# + versions.map(String.init).joined(separator: ",") + "]}")
+    }
+
+    func delete(_ name: String) throws -> Response {
+        try state.repository.delete(name)
+        state.defaultModel.withLock { if $0 == name { $0 = nil } }
+        state.refreshLoadedGauge()
+        return JSONBody.response(json: #"{"deleted":"# + JSONBody.quote(name) + "}")
+    }
+}
