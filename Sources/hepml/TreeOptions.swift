@@ -15,7 +15,7 @@ struct TreeOptions: ParsableArguments {
         if let tree { return (f, try await f.tree(tree)) }
         let trees = try await f.allKeys().filter { $0.key.className == "TTree" }
         guard let pick = trees.first(where: { $0.key.name == "Events" }) ?? trees.first else {
-            throw ValidationError("\(file): no TTree in this file")
+            throw CLIError("\(file): no TTree in this file")
         }
         return (f, try await f.tree(String(pick.path.split(separator: ";").first!)))
     }
