@@ -9,6 +9,7 @@ let package = Package(
     products: [
         .executable(name: "hepml", targets: ["hepml"]),
         .library(name: "ROOTIO", targets: ["ROOTIO"]),
+        .library(name: "HEPTraining", targets: ["HEPTraining"]),
         .library(name: "HEPInference", targets: ["HEPInference"]),
         .library(name: "HEPServer", targets: ["HEPServer"]),
     ],
@@ -23,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         .systemLibrary(name: "CCodecsZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
@@ -34,6 +36,10 @@ let package = Package(
         .target(
             name: "ROOTIO",
             dependencies: ["CCodecsZlib", "CCodecsLZMA", "CCodecsLZ4", "CCodecsZstd", "CCodecsXXHash"]
+        ),
+        .target(
+            name: "HEPTraining",
+            dependencies: ["ROOTIO", "CCodecsZlib", .product(name: "Yams", package: "Yams")]
         ),
         .target(
             name: "HEPInference",
@@ -58,7 +64,7 @@ let package = Package(
         .executableTarget(
             name: "hepml",
             dependencies: [
-                "ROOTIO", "HEPInference", "HEPServer",
+                "ROOTIO", "HEPTraining", "HEPInference", "HEPServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -66,6 +72,7 @@ let package = Package(
         ),
         .testTarget(name: "ROOTIOTests", dependencies: ["ROOTIO"]),
         .testTarget(name: "HEPInferenceTests", dependencies: ["HEPInference"]),
+        .testTarget(name: "HEPTrainingTests", dependencies: ["HEPTraining", "ROOTIO"]),
         .testTarget(
             name: "HEPServerTests",
             dependencies: [

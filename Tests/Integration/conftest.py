@@ -20,6 +20,7 @@ MODELS = TESTDATA / "models"
 TRITON_REPO = TESTDATA / "triton-repository"
 HEPML_BIN = Path(os.environ.get("HEPML_BIN", PROJECT_ROOT / ".build" / "debug" / "hepml"))
 TOKEN = "secret"
+RUNNING: dict = {}  # url -> Server, to explain dropped connections
 STARTUP_TIMEOUT = 30.0
 
 
@@ -52,7 +53,7 @@ class Server:
     """A running `hepml serve` process."""
 
     def __init__(self, repository: Path, log_path: Path, token: str | None = TOKEN, host: str = "127.0.0.1",
-                 extra_args: list[str] | None = None):
+                 extra_args: list[str] | None = None, wait_path: str = "/v2/health/ready"):
         if not HEPML_BIN.exists():
             pytest.skip(f"server binary not found: {HEPML_BIN} (set HEPML_BIN)")
         self.repository = repository
@@ -63,22 +64,46 @@ class Server:
         self.hostport = f"{connect_host}:{self.port}"
         self.token = token
         self.log_path = log_path
-        args = [str(HEPML_BIN), "serve", "--repository", str(repository), "--host", host, "--port", str(self.port)]
+        self.proc = None
+        self.crashes = 0
+        self.wait_path = wait_path
+        self.args = [str(HEPML_BIN), "serve", "--repository", str(repository), "--host", host, "--port", str(self.port)]
         if token is not None:
-            args += ["--token", token]
-        args += extra_args or []
+            self.args += ["--token", token]
+        self.args += extra_args or []
+        RUNNING[self.url] = self
+        self._start("wb")
+
+    def _start(self, mode: str):
         env = dict(os.environ)
         env.pop("HEPML_TOKEN", None)
         ort = PROJECT_ROOT / ".deps" / "onnxruntime" / "libonnxruntime.so"
         if "HEPML_ORT_LIBRARY" not in env and ort.exists():
             env["HEPML_ORT_LIBRARY"] = str(ort)
-        self._log = open(log_path, "wb")
-        self.proc = subprocess.Popen(args, cwd=PROJECT_ROOT, stdout=self._log, stderr=subprocess.STDOUT, env=env)
+        self._log = open(self.log_path, mode)
+        self.proc = subprocess.Popen(self.args, cwd=PROJECT_ROOT, stdout=self._log, stderr=subprocess.STDOUT, env=env)
         try:
             self._wait_ready()
         except BaseException:
             self.stop()
             raise
+
+    def ensure_running(self):
+        """Restarts the server (same port, same repository) if an earlier test crashed it, so one crash
+        does not fail every later test. The crash itself is reported by the test that caused it."""
+        if self.proc.poll() is None:
+            if self.alive():
+                return
+            try:  # hung, or still printing a crash backtrace
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        self.crashes += 1
+        self._log.close()
+        with open(self.log_path, "ab") as f:
+            f.write(f"\n==== restarted after exit code {self.proc.returncode} ====\n".encode())
+        self._start("ab")
 
     def _wait_ready(self):
         deadline = time.monotonic() + STARTUP_TIMEOUT
@@ -87,7 +112,7 @@ class Server:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"hepml serve exited with {self.proc.returncode}:\n{self.log_tail()}")
             try:
-                r = requests.get(self.url + "/v2/health/ready", timeout=2)
+                r = requests.get(self.url + self.wait_path, timeout=2)
                 if r.status_code == 200:
                     return
                 last = f"HTTP {r.status_code} {r.text[:200]}"
@@ -95,6 +120,20 @@ class Server:
                 last = repr(e)
             time.sleep(0.1)
         raise RuntimeError(f"hepml serve not ready after {STARTUP_TIMEOUT}s (last: {last}):\n{self.log_tail()}")
+
+    def crash_summary(self) -> str:
+        """The crash lines and first frames of the crashing thread from the server log, if it crashed."""
+        lines = self.log_path.read_text(errors="replace").splitlines() if self.log_path.exists() else []
+        starts = [i for i, l in enumerate(lines) if "Backtracing from" in l]
+        lines = lines[max(0, starts[-1] - 3):] if starts else []
+        out = []
+        for i, line in enumerate(lines):
+            if line.startswith("*** ") or "Fatal error" in line:
+                out.append(line.strip())
+            if line.rstrip().endswith("crashed:"):
+                out += [l.strip()[:240] for l in lines[i + 1:i + 6] if l.strip()]
+                break
+        return "\n".join(out)
 
     def log_tail(self, n: int = 40) -> str:
         try:
@@ -112,7 +151,7 @@ class Server:
             return False
 
     def stop(self):
-        if self.proc.poll() is None:
+        if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()
             try:
                 self.proc.wait(timeout=10)
@@ -143,6 +182,13 @@ def server(tmp_path_factory):
         yield srv
     finally:
         srv.stop()
+
+
+@pytest.fixture(autouse=True)
+def _restart_crashed_server(request):
+    """Before each test that uses the main server: bring it back if a previous test crashed it."""
+    if "server" in request.fixturenames:
+        request.getfixturevalue("server").ensure_running()
 
 
 @pytest.fixture(scope="session")
@@ -213,6 +259,18 @@ def curl(*args: str, timeout: float = 30.0) -> CurlResult:
                           hdr.read_text(errors="replace") if hdr.exists() else "")
 
 
+def explain_drop(url: str) -> str:
+    """For a dropped connection: did the server at `url` crash? (waits for the crash report)."""
+    for base, srv in RUNNING.items():
+        if url.startswith(base):
+            try:
+                srv.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                return "server still running"
+            return f"server exited with {srv.proc.returncode}:\n{srv.crash_summary()[-3000:]}"
+    return ""
+
+
 def assert_json_error(r, statuses=range(400, 500)):
     """A 4xx (by default) whose body is `{"error": "<non-empty reason>"}`; works for curl and requests."""
     status = r.status if isinstance(r, CurlResult) else r.status_code
@@ -224,3 +282,11 @@ def assert_json_error(r, statuses=range(400, 500)):
         raise AssertionError(f"HTTP {status} error body is not JSON: {body[:300]!r}")
     assert isinstance(obj, dict) and isinstance(obj.get("error"), str) and obj["error"], f"no 'error' reason: {obj!r}"
     return obj["error"]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keeps each phase's report on the item (rep_setup / rep_call / rep_teardown) for fixtures to read."""
+    outcome = yield
+    rep = outcome.get_result()
+    setattr(item, "rep_" + rep.when, rep)

@@ -1,5 +1,4 @@
 """TFaaS flows with the real curl binary, the way TFaaS's documented clients use the API."""
-import io
 import json
 import tarfile
 from pathlib import Path
@@ -95,6 +94,7 @@ def test_multipart_upload_predict_delete(server, dense42_dir, dense42_ref, tmp_p
 
     r = predict_json(server, request)
     assert r.status == 200, r
+    assert "content-type: application/json" in r.headers.lower(), r.headers
     check_labelled(r.json(), expected, tol)
 
     r = predict_json(server, request, path="/predict/json")
@@ -216,3 +216,85 @@ def test_status_and_metrics(server):
     assert r.status == 200, r
     assert "text/plain" in r.headers.lower()
     assert "# TYPE" in r.text
+
+
+@pytest.fixture(scope="module")
+def pb_server(tmp_path_factory):
+    """A server whose repository holds dense42 in its original TFaaS layout (frozen GraphDef model.pb)."""
+    import shutil
+    from conftest import Server
+    root = tmp_path_factory.mktemp("pb")
+    folder = root / "repository" / "dense42pb"
+    folder.mkdir(parents=True)
+    for f in ("params.json", "model.pb", "labels.txt"):
+        shutil.copy(MODELS / "tfaas-dense42" / f, folder / f)
+    (root / "repository" / "mlp" / "1").mkdir(parents=True)
+    shutil.copy(MODELS / "sklearn-mlp" / "model.onnx", root / "repository" / "mlp" / "1" / "model.onnx")
+    srv = Server(root / "repository", root / "server.log", wait_path="/v2/health/live")
+    yield srv
+    srv.stop()
+
+
+def test_graphdef_model_unavailable(pb_server):
+    srv = pb_server
+    models = model_names(srv)
+    assert models["mlp"]["state"] == "READY"
+    entry = models["dense42pb"]
+    assert entry["state"] == "UNAVAILABLE", entry
+    assert "TensorFlow GraphDef backend not available" in entry.get("reason", ""), entry
+    r = curl(f"{srv.url}/v2/models/dense42pb/ready")
+    assert r.status != 200
+    index = curl("-X", "POST", f"{srv.url}/v2/repository/index").json()
+    assert {m["name"]: m["state"] for m in index}.get("dense42pb") == "UNAVAILABLE", index
+    err = assert_json_error(predict_json(srv, {"model": "dense42pb", "values": [0.1] * 42}), statuses=(503,))
+    assert "GraphDef" in err
+
+
+def test_graphdef_model_listing_keeps_params(pb_server):
+    """/models describes an unavailable TFaaS model from its params.json (model.pb, labels, nodes)."""
+    entry = model_names(pb_server)["dense42pb"]
+    assert entry["model"] == "model.pb", entry
+    assert entry["labels"] == "labels.txt", entry
+    assert entry["input_node"] == "x" and entry["output_node"] == "Identity", entry
+
+
+def test_graphdef_params(pb_server):
+    """GET /params/NAME returns the params.json on disk even when the model cannot be served."""
+    r = curl(f"{pb_server.url}/params/dense42pb")
+    assert r.status == 200, r
+    assert r.json()["model"] == "model.pb"
+
+
+def test_graphdef_upload_refused(server, tmp_path):
+    """Uploading a frozen GraphDef (the documented TFaaS flow) is refused with a clear reason, leaving nothing."""
+    src = MODELS / "tfaas-dense42"
+    params = json.loads((src / "params.json").read_text())
+    params["name"] = "pb42"
+    (tmp_path / "params.json").write_text(json.dumps(params))
+    r = curl("-X", "POST", *auth(server), "-F", "name=pb42", "-F", f"params=@{tmp_path / 'params.json'}",
+             "-F", f"model=@{src / 'model.pb'}", "-F", f"labels=@{src / 'labels.txt'}", f"{server.url}/upload")
+    err = assert_json_error(r, statuses=(400, 501))
+    assert "GraphDef" in err
+    assert "pb42" not in model_names(server)
+    assert not (server.repository / "pb42").exists()
+    assert not [p for p in server.repository.iterdir() if p.name.startswith(".")], list(server.repository.iterdir())
+
+
+def test_base64_model_upload(server, dense42_dir, dense42_ref, tmp_path):
+    """tfaas_client.py style: the model part base64-encoded, announced with `Content-Encoding: base64`."""
+    import base64
+    name = "dense42_b64"
+    params = json.loads((dense42_dir / "params.json").read_text())
+    params["name"] = name
+    (tmp_path / "params.json").write_text(json.dumps(params))
+    (tmp_path / "model.onnx").write_bytes(base64.encodebytes((dense42_dir / "model.onnx").read_bytes()))
+    r = curl("-X", "POST", *auth(server), "-H", "Content-Encoding: base64", "-F", f"name={name}",
+             "-F", f"params=@{tmp_path / 'params.json'}", "-F", f"model=@{tmp_path / 'model.onnx'}",
+             "-F", f"labels=@{dense42_dir / 'labels.txt'}", f"{server.url}/upload")
+    assert r.status == 200, r
+    try:
+        r = predict_json(server, dict(dense42_ref["tfaas_json_request"], model=name))
+        assert r.status == 200, r
+        check_labelled(r.json(), dense42_ref["outputs"][0], dense42_ref["tolerance"])
+    finally:
+        assert curl("-X", "DELETE", *auth(server), f"{server.url}/delete/{name}").status == 200

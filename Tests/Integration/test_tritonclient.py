@@ -137,3 +137,62 @@ def test_metadata_unknown_model(client):
     with pytest.raises(InferenceServerException) as e:
         client.get_model_metadata("no_such_model")
     assert e.value.status() == "404"
+
+
+def test_infer_particlenet_single_jet(client, particlenet_ref):
+    """Batch of one (the first jet of the reference batch) gives the first reference row."""
+    ref = {"inputs": [], "outputs": [], "tolerance": particlenet_ref["tolerance"]}
+    for spec in particlenet_ref["inputs"]:
+        arr = np.asarray(spec["data"], dtype=np.float32).reshape(spec["shape"])[:1]
+        ref["inputs"].append(dict(spec, shape=list(arr.shape), data=arr.ravel().tolist()))
+    out = particlenet_ref["outputs"][0]
+    ref["outputs"].append(dict(out, shape=[1, 8], data=out["data"][:8]))
+    check_outputs(client.infer(PN, make_inputs(ref, True)), ref, PN)
+
+
+def test_infer_particlenet_batch_over_max(client, particlenet_ref):
+    """max_batch_size is 500: a batch of 501 is refused with a 400."""
+    inputs = []
+    for spec in particlenet_ref["inputs"]:
+        arr = np.asarray(spec["data"], dtype=np.float32).reshape(spec["shape"])[:1]
+        arr = np.repeat(arr, 501, axis=0)
+        inp = httpclient.InferInput(spec["name"], list(arr.shape), "FP32")
+        inp.set_data_from_numpy(arr)
+        inputs.append(inp)
+    with pytest.raises(InferenceServerException) as e:
+        client.infer(PN, inputs)
+    assert e.value.status() == "400", e.value
+
+
+@pytest.mark.parametrize("algorithm", ["gzip", "deflate"])
+def test_infer_compressed(client, mlp_ref, algorithm):
+    """tritonclient's request/response compression (SONIC's `compression` option)."""
+    result = client.infer("mlp", make_inputs(mlp_ref, True), request_compression_algorithm=algorithm,
+                          response_compression_algorithm=algorithm)
+    check_outputs(result, mlp_ref, "mlp")
+
+
+def test_infer_response_compression_only(client, mlp_ref):
+    result = client.infer("mlp", make_inputs(mlp_ref, True), response_compression_algorithm="gzip")
+    check_outputs(result, mlp_ref, "mlp")
+
+
+def test_unload_and_load(server, client, particlenet_ref):
+    """Repository extension through tritonclient, with the bearer token."""
+    auth = {"Authorization": f"Bearer {server.token}"}
+    with pytest.raises(InferenceServerException):
+        client.unload_model(PN)                      # no token
+    assert client.is_model_ready(PN)
+    client.unload_model(PN, headers=auth)
+    try:
+        assert not client.is_model_ready(PN)
+        index = {m["name"]: m for m in client.get_model_repository_index()}
+        assert index[PN]["state"] != "READY"
+        with pytest.raises(InferenceServerException):
+            client.infer(PN, make_inputs(particlenet_ref, True))
+    finally:
+        client.load_model(PN, headers=auth)
+    assert client.is_model_ready(PN)
+    check_outputs(client.infer(PN, make_inputs(particlenet_ref, True)), particlenet_ref, PN)
+    # the config is still the echoed config.pbtxt
+    assert client.get_model_config(PN)["max_batch_size"] == 500

@@ -1,0 +1,45 @@
+import ROOTIO
+
+/// The specs pass: one read over the files (or their first `scan` entries) accumulating per-column statistics.
+public enum SpecsBuilder {
+    /// Builds and merges specs over `files`.
+    /// - Parameters:
+    ///   - branches/exclude: branch selection (names or globs; empty: all numeric branches).
+    ///   - transform: defines (their columns get specs too) and cuts (applied before statistics).
+    public static func build(files: [String], tree treeName: String, branches: [String], exclude: [String],
+                             transform: EventTransform, scan: Int64?, chunkSize: Int = 10_000, threads: Int = defaultThreadCount)
+        async throws -> Specs
+    {
+        var merged: Specs?
+        for path in files {
+            let file = try await ROOTFile.open(path: path)
+            let tree = try await file.tree(treeName)
+            var selected = try tree.selectBranches(include: branches, exclude: exclude)
+            for name in transform.inputNames where !selected.contains(where: { $0.name == name }) {
+                guard let b = tree.allBranches.first(where: { $0.name == name }) else {
+                    throw TrainingError.unknownName(expression: "defines/cuts", name: name)
+                }
+                selected.append(b)
+            }
+            let reader = try tree.reader(branches: selected, threads: threads)
+            let total = min(tree.entries, scan ?? tree.entries)
+            var specs: [String: BranchSpec] = [:]
+            var events = 0
+            for try await batch in reader.chunks(size: chunkSize, entries: 0..<total) {
+                let chunk = try transform.apply(batch)
+                events += chunk.count
+                for (name, values) in chunk.columns {
+                    let type = batch[name]?.type.rawValue ?? "float64"
+                    let kind = batch[name]?.kind.rawValue ?? values.kindName
+                    var s = specs[name] ?? BranchSpec(kind: kind, type: type)
+                    s.add(values: values.allValues, lengths: values.lengths(count: chunk.count))
+                    specs[name] = s
+                }
+            }
+            let one = Specs(tree: treeName, events: [path: events, "total": events], branches: specs)
+            if merged == nil { merged = one } else { try merged!.merge(one) }
+        }
+        guard let result = merged else { throw TrainingError.configuration(file: "specs", reason: "no input files") }
+        return result
+    }
+}
