@@ -49,10 +49,12 @@ enum KServeCodec {
             else {
                 throw APIError.badRequest("input '\(name)': 'shape' must be a list of non-negative integers")
             }
-            let count = shape.reduce(1, *)
+            guard let count = checkedProduct(shape), checkedProduct([count, max(1, dt.byteSize)]) != nil else {
+                throw APIError.badRequest("input '\(name)': shape \(shape) is too large")
+            }
             let params = input["parameters"] as? [String: Any]
             if let size = (params?["binary_data_size"] as? NSNumber)?.intValue {
-                guard size >= 0, binaryOffset + size <= bytes.count else {
+                guard size >= 0, size <= bytes.count - binaryOffset else {
                     throw APIError.badRequest("input '\(name)': binary_data_size \(size) runs past the end of the body")
                 }
                 guard dt == .BYTES || size == count * dt.byteSize else {
@@ -85,6 +87,17 @@ enum KServeCodec {
         return InferRequest(id: id, inputs: tensors, outputs: requested, binaryOutput: params?["binary_data_output"] as? Bool ?? false)
     }
 
+    /// The product of `dims`, or nil when it overflows.
+    static func checkedProduct(_ dims: [Int]) -> Int? {
+        var p = 1
+        for d in dims {
+            let (r, overflow) = p.multipliedReportingOverflow(by: d)
+            if overflow { return nil }
+            p = r
+        }
+        return p
+    }
+
     static func flatten(_ v: Any, into out: inout [Any]) {
         if let a = v as? [Any] { for x in a { flatten(x, into: &out) } } else { out.append(v) }
     }
@@ -112,7 +125,7 @@ enum KServeCodec {
                 data.append(contentsOf: t.data)
             default:
                 let d = n.doubleValue
-                guard d.rounded() == d else { throw bad(v) }
+                guard d.rounded() == d, abs(d) < 9.2e18 || datatype == .UINT64 && d >= 0 && d < 1.8e19 else { throw bad(v) }
                 switch datatype {
                 case .INT8: guard let x = Int8(exactly: n.int64Value) else { throw bad(v) }; put(x)
                 case .INT16: guard let x = Int16(exactly: n.int64Value) else { throw bad(v) }; put(x)
@@ -132,6 +145,7 @@ enum KServeCodec {
     /// JSON text of a tensor's values, flat.
     static func jsonData(_ t: Tensor) -> String {
         var s = "["
+        let generic = [.FP32, .FP64, .INT64, .INT32, .UINT64, .BOOL].contains(t.datatype) ? [] : t.doubles()
         t.data.withUnsafeBytes { raw in
             let n = t.datatype.byteSize == 0 ? 0 : raw.count / t.datatype.byteSize
             s.reserveCapacity(n * 12)
@@ -144,7 +158,7 @@ enum KServeCodec {
                 case .INT64: s += String(raw.loadUnaligned(fromByteOffset: 8 * i, as: Int64.self))
                 case .INT32: s += String(raw.loadUnaligned(fromByteOffset: 4 * i, as: Int32.self))
                 case .UINT64: s += String(raw.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self))
-                default: s += JSONBody.number(t.doubles()[i])
+                default: s += JSONBody.number(generic[i])
                 }
             }
         }

@@ -78,7 +78,7 @@ struct KServeRoutes {
         let name = try context.parameters.require("model")
         return try await state.metrics.observe(model: name, endpoint: "v2/infer") {
             let m = try state.repository.model(name, version: context.parameters.get("version"))
-            let body = try await state.body(request)
+            let body = try await state.decodedBody(request)
             let headerLength = request.headers[KServeCodec.headerLengthField].map { Int($0) ?? -1 }
             if let h = headerLength, h < 0 { throw APIError.badRequest("Inference-Header-Content-Length is not a number") }
             let req = try KServeCodec.decodeRequest(body, headerLength: headerLength)

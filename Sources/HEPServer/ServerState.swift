@@ -39,6 +39,13 @@ final class ServerState: Sendable {
         }
     }
 
+    /// The body with a `Content-Encoding: gzip|deflate` undone (tritonclient's request compression).
+    func decodedBody(_ request: Request) async throws -> ByteBuffer {
+        let body = try await self.body(request)
+        guard let enc = request.headers[.contentEncoding]?.lowercased(), enc == "gzip" || enc == "deflate" else { return body }
+        return ByteBuffer(bytes: try Gzip.decompress(Array(body.readableBytesView), maxOutput: configuration.maxBodySize, zlibOrGzip: true))
+    }
+
     func refreshLoadedGauge() {
         metrics.setLoadedModels(repository.index().filter { $0.state.state == "READY" }.count)
     }

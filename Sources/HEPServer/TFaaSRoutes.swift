@@ -44,8 +44,8 @@ struct TFaaSRoutes {
         }
         router.get("/params/:model") { _, context in
             let name = try context.parameters.require("model")
-            let m = try state.repository.model(name)
-            if let raw = m.paramsJSON { return JSONBody.response(bytes: raw, contentType: "application/json") }
+            if let raw = state.repository.paramsFile(of: name) { return JSONBody.response(bytes: raw, contentType: "application/json") }
+            _ = try state.repository.model(name)
             return JSONBody.response(json: JSONBody.encode(summary(name)))
         }
         router.post("/params") { request, _ in
@@ -70,7 +70,7 @@ struct TFaaSRoutes {
     /// A TFaaS-style description of any model (params.json keys, all present).
     func summary(_ name: String) -> [String: Any] {
         let m = try? state.repository.model(name)
-        let p = m?.tfaasParams
+        let p = m?.tfaasParams ?? state.repository.paramsFile(of: name).flatMap { try? TFaaSParams.parse($0, file: name) }
         return [
             "name": name, "model": p?.model ?? "model.onnx", "labels": p?.labels ?? "", "description": p?.description ?? "",
             "input_node": p?.inputNode ?? m?.signature.inputs.first?.name ?? "", "output_node": p?.outputNode ?? m?.signature.outputs.first?.name ?? "",

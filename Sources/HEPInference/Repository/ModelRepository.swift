@@ -46,7 +46,8 @@ public final class ModelRepository: Sendable {
         try writer.withLock { _ in
             let dir = root + "/" + name
             guard ModelLoader.isDirectory(dir) else { throw InferenceError.notFound("model '\(name)' is not in the repository") }
-            let folder = try ModelLoader.load(dir: dir, name: name, factory: factory)
+            var folder = try ModelLoader.load(dir: dir, name: name, factory: factory)
+            folder.states = folder.states.map { var s = $0; s.reason = clientSafe(s.reason); return s }
             state.withLock { $0[name] = folder }
         }
     }
@@ -99,6 +100,19 @@ public final class ModelRepository: Sendable {
         return out
     }
 
+    /// The raw `params.json` of a TFaaS-layout model, loaded or not.
+    public func paramsFile(of name: String) -> [UInt8]? {
+        guard (try? ModelName.validate(name)) != nil else { return nil }
+        return ModelLoader.read("\(root)/\(name)/params.json")
+    }
+
+    /// Error text without server paths (the repository root and staging folders are shown as model-relative).
+    func clientSafe(_ text: String, staging: String? = nil) -> String {
+        var t = text
+        if let staging { t = t.replacingOccurrences(of: staging + "/", with: "") }
+        return t.replacingOccurrences(of: root + "/", with: "")
+    }
+
     /// Version numbers with their state for one model.
     public func versions(of name: String) -> [ModelVersionState] { state.withLock { $0[name]?.states ?? [] } }
 
@@ -136,9 +150,15 @@ public final class ModelRepository: Sendable {
             } catch {
                 throw InferenceError.backend("cannot stage upload of '\(name)': \(error.localizedDescription)")
             }
-            let folder = try ModelLoader.load(dir: stagedDir, name: name, factory: factory)
+            let folder: ModelFolder
+            do {
+                folder = try ModelLoader.load(dir: stagedDir, name: name, factory: factory)
+            } catch {
+                throw InferenceError.invalidInput(clientSafe("\(error)", staging: staging))
+            }
             if let failed = folder.states.first(where: { $0.state == "UNAVAILABLE" }) {
-                throw InferenceError.invalidInput("uploaded model '\(name)' version \(failed.version) does not load: \(failed.reason)")
+                throw InferenceError.invalidInput(
+                    "uploaded model '\(name)' version \(failed.version) does not load: \(clientSafe(failed.reason, staging: staging))")
             }
             let final = "\(root)/\(name)"
             let trash = "\(root)/.trash-\(token)"
@@ -150,7 +170,8 @@ public final class ModelRepository: Sendable {
                 throw InferenceError.backend("cannot move '\(name)' into the repository: \(error.localizedDescription)")
             }
             try? fm.removeItem(atPath: trash)
-            let reloaded = try ModelLoader.load(dir: final, name: name, factory: factory)
+            var reloaded = try ModelLoader.load(dir: final, name: name, factory: factory)
+            reloaded.states = reloaded.states.map { var s = $0; s.reason = clientSafe(s.reason); return s }
             state.withLock { $0[name] = reloaded }
             return reloaded.versions.keys.sorted()
         }

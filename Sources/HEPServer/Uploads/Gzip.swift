@@ -4,9 +4,10 @@ import CCodecsZlib
 enum Gzip {
     static func isGzip(_ bytes: [UInt8]) -> Bool { bytes.count >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B }
 
-    static func decompress(_ input: [UInt8], maxOutput: Int) throws -> [UInt8] {
+    /// - Parameter zlibOrGzip: also accept a zlib stream (HTTP `deflate`), detected from its header.
+    static func decompress(_ input: [UInt8], maxOutput: Int, zlibOrGzip: Bool = false) throws -> [UInt8] {
         var stream = z_stream()
-        guard inflateInit2_(&stream, 16 + MAX_WBITS, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+        guard inflateInit2_(&stream, (zlibOrGzip ? 32 : 16) + MAX_WBITS, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
             throw APIError(.internalServerError, "zlib could not start")
         }
         defer { inflateEnd(&stream) }
@@ -31,7 +32,7 @@ enum Gzip {
             return rc
         }
         if status == -100 { throw APIError(.contentTooLarge, "gzip body expands beyond \(maxOutput) bytes") }
-        guard status == Z_STREAM_END else { throw APIError.badRequest("the body is not valid gzip data") }
+        guard status == Z_STREAM_END else { throw APIError.badRequest("the body is not valid \(zlibOrGzip ? "gzip/deflate" : "gzip") data") }
         return output
     }
 }
