@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(name: "CCodecsZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
@@ -32,6 +33,7 @@ let package = Package(
         .systemLibrary(name: "CCodecsLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
         .systemLibrary(name: "CCodecsZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CCodecsXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CImageCodecs", pkgConfig: "libpng", providers: [.apt(["libpng-dev", "libturbojpeg0-dev"])]),
         .target(
             name: "ROOTIO",
@@ -39,7 +41,7 @@ let package = Package(
         ),
         .target(
             name: "HEPTraining",
-            dependencies: ["ROOTIO", "CCodecsZlib", .product(name: "Yams", package: "Yams")]
+            dependencies: ["ROOTIO", "HEPInference", "COpenBLAS", "CCodecsZlib", .product(name: "Yams", package: "Yams")]
         ),
         .target(
             name: "HEPInference",
@@ -68,11 +70,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "ROOTIOTests", dependencies: ["ROOTIO"]),
         .testTarget(name: "HEPInferenceTests", dependencies: ["HEPInference"]),
-        .testTarget(name: "HEPTrainingTests", dependencies: ["HEPTraining", "ROOTIO"]),
+        .testTarget(name: "HEPTrainingTests", dependencies: ["HEPTraining", "ROOTIO", "HEPInference"]),
         .testTarget(
             name: "HEPServerTests",
             dependencies: [

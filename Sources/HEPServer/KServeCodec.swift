@@ -115,6 +115,10 @@ enum KServeCodec {
                 data.append(contentsOf: s.utf8)
                 continue
             }
+            if v is NSNull, datatype == .FP32 || datatype == .FP64 {
+                if datatype == .FP32 { put(Float.nan) } else { put(Double.nan) }
+                continue
+            }
             guard let n = v as? NSNumber else { throw bad(v) }
             switch datatype {
             case .BOOL: put(UInt8(n.boolValue ? 1 : 0))

@@ -56,6 +56,17 @@ struct TFaaSRoutes {
             state.defaultModel.withLock { $0 = name }
             return JSONBody.response(json: #"{"default_model":"# + JSONBody.quote(name) + "}")
         }
+        router.post("/tag") { request, _ in
+            try state.authorize(request)
+            let obj = try JSONBody.object(try await state.body(request), what: "/tag")
+            guard let model = obj["model"] as? String, let tag = obj["tag"] as? String else {
+                throw APIError.badRequest("/tag needs {\"model\", \"tag\", \"version\"}")
+            }
+            var version = (obj["version"] as? Int) ?? (obj["version"] as? String).flatMap { Int($0) } ?? -1
+            if version < 0 { version = try state.repository.model(model).version }
+            try state.repository.setTag(tag, model: model, version: version)
+            return JSONBody.response(json: #"{"model":"# + JSONBody.quote(model) + #","tag":"# + JSONBody.quote(tag) + #","version":"# + String(version) + "}")
+        }
         router.get("/status") { _, _ in
             let counts = state.status.counts.withLock { $0 }
             let models = state.repository.index().map { ["name": $0.name, "version": $0.state.version, "state": $0.state.state] as [String: Any] }
@@ -119,7 +130,8 @@ struct TFaaSRoutes {
             throw APIError.badRequest("/json needs a non-empty 'values' array of numbers")
         }
         let floats = try values.map { v -> Float in
-            guard let n = v as? NSNumber else { throw APIError.badRequest("/json: 'values' must be numbers") }
+            if v is NSNull { return .nan }
+            guard let n = v as? NSNumber else { throw APIError.badRequest("/json: 'values' must be numbers (null for a padded slot)") }
             return n.floatValue
         }
         let m = try resolve(obj["model"] as? String)

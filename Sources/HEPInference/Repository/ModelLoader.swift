@@ -39,7 +39,9 @@ enum ModelLoader {
     static func load(dir: String, name: String, factory: BackendFactory) throws -> ModelFolder {
         var folder = ModelFolder()
         folder.tags = try readTags(dir)
-        if let paramsBytes = read(dir + "/params.json") {
+        let paramsBytes = read(dir + "/params.json")
+        let hasConfig = FileManager.default.fileExists(atPath: dir + "/config.pbtxt")
+        if let paramsBytes, !hasConfig {
             folder.layout = "tfaas"
             let params = try TFaaSParams.parse(paramsBytes, file: "\(name)/params.json")
             let file = try ModelName.safeRelativePath(params.model).joined(separator: "/")
@@ -88,8 +90,9 @@ enum ModelLoader {
                 try checkCompatible(declared: signature, backend: backend.signature, model: name)
                 let labelFile = effective.output.first { !$0.labelFilename.isEmpty }?.labelFilename
                 let labels = try labelFile.map { try labelsFile(dir, $0) } ?? nil
+                let extra = paramsBytes.flatMap { try? TFaaSParams.parse($0, file: name) }
                 folder.versions[v] = LoadedModel(name: name, version: v, config: effective, signature: signature, backend: backend,
-                                                 labels: labels, tfaasParams: nil, paramsJSON: nil)
+                                                 labels: labels, tfaasParams: extra, paramsJSON: extra == nil ? nil : paramsBytes)
                 folder.states.append(ModelVersionState(version: v, state: "READY", reason: ""))
             } catch {
                 folder.states.append(ModelVersionState(version: v, state: "UNAVAILABLE", reason: "\(error)"))
