@@ -82,6 +82,7 @@ public enum TrainingRun {
         let eval = trainer.evaluate(test)
         let metrics = Metrics.compute(spec: spec, predictions: eval.predictions, labels: test.y, weights: test.w)
         try writeReport(report, spec: spec, history: trainer.history, metrics: metrics, loss: eval.loss, predictions: eval.predictions, test: test)
+        try await writeTestArrays(report, params: params, specs: specs, predictions: eval.predictions, test: test)
         seconds["evaluate"] = since(t)
 
         t = ContinuousClock.now
@@ -94,6 +95,22 @@ public enum TrainingRun {
         let rate = trainer.history.map(\.eventsPerSecond).reduce(0, +) / Double(max(1, trainer.history.count))
         return Result(network: trainer.network, layout: dataset.layout, history: trainer.history, testMetrics: metrics, testLoss: eval.loss,
                       testRows: test.rows, modelFolder: folder, reportFolder: report, seconds: seconds, trainEventsPerSecond: rate)
+    }
+
+    /// `test_scores.npy`, `test_labels.npy`, `test_weights.npy` and `test_features_raw.npy` (raw values, NaN for
+    /// padding: what the exported model takes) so the results can be checked with other tools.
+    static func writeTestArrays(_ dir: String, params: TrainingParams, specs: Specs, predictions: [Float], test: InMemoryData) async throws {
+        var raw = params
+        raw.normalization = NormalizationPlan(defaultMethod: .none)
+        raw.padValue = .nan
+        let rawTest = try await InMemoryData.collect(TrainingDataset(params: raw, specs: specs).batches(split: .test), maskFeatures: false)
+        let c = test.rows > 0 ? predictions.count / test.rows : 1
+        for (name, values, shape) in [("test_scores", predictions, c == 1 ? [] : [c]), ("test_labels", test.y, []), ("test_weights", test.w, []),
+                                      ("test_features_raw", rawTest.x, [rawTest.width])] as [(String, [Float], [Int])] {
+            let w = try NPYWriter(path: "\(dir)/\(name).npy", descr: "<f4", rowShape: shape)
+            try w.append(values, rows: name == "test_features_raw" ? rawTest.rows : test.rows)
+            try w.finish()
+        }
     }
 
     static func writeReport(_ dir: String, spec: NetworkSpec, history: [EpochRecord], metrics: Metrics, loss: Double, predictions: [Float],
