@@ -76,8 +76,8 @@ struct KServeRoutes {
 
     func infer(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let name = try context.parameters.require("model")
-        return try await state.metrics.observe(model: name, endpoint: "v2/infer") {
-            let m = try state.repository.model(name, version: context.parameters.get("version"))
+        let m = try state.repository.model(name, version: context.parameters.get("version"))
+        return try await state.metrics.observe(model: m.name, endpoint: "v2/infer") {
             let body = try await state.decodedBody(request)
             let headerLength = request.headers[KServeCodec.headerLengthField].map { Int($0) ?? -1 }
             if let h = headerLength, h < 0 { throw APIError.badRequest("Inference-Header-Content-Length is not a number") }

@@ -19,18 +19,39 @@ public final class ServerMetrics: Sendable {
         loadedModels = Metrics.Gauge(label: "hepml_models_loaded")
     }
 
+    /// Metric handles per (model, endpoint), created once (looking them up in the registry on every request
+    /// would cost a lock and label formatting each time).
+    struct Handles: Sendable {
+        let requests: Counter
+        let errors: Counter
+        let duration: Metrics.Timer
+    }
+    private let handles = Mutex<[String: Handles]>([:])
+
+    func handles(model: String, endpoint: String) -> Handles {
+        let key = model + "\u{0}" + endpoint
+        return handles.withLock { cache in
+            if let h = cache[key] { return h }
+            let dims = [("model", model), ("endpoint", endpoint)]
+            let h = Handles(requests: Counter(label: "hepml_inference_requests_total", dimensions: dims),
+                            errors: Counter(label: "hepml_inference_errors_total", dimensions: dims),
+                            duration: Metrics.Timer(label: "hepml_inference_duration_seconds", dimensions: dims, preferredDisplayUnit: .seconds))
+            if cache.count < 10_000 { cache[key] = h }
+            return h
+        }
+    }
+
     /// Times `body` and counts it as a request (and an error when it throws) of `model` on `endpoint`.
     func observe<T>(model: String, endpoint: String, _ body: () async throws -> T) async rethrows -> T {
-        let dims = [("model", model), ("endpoint", endpoint)]
+        let h = handles(model: model, endpoint: endpoint)
         let start = DispatchTime.now().uptimeNanoseconds
-        Counter(label: "hepml_inference_requests_total", dimensions: dims).increment()
+        h.requests.increment()
         do {
             let result = try await body()
-            Metrics.Timer(label: "hepml_inference_duration_seconds", dimensions: dims, preferredDisplayUnit: .seconds)
-                .recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - start))
+            h.duration.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - start))
             return result
         } catch {
-            Counter(label: "hepml_inference_errors_total", dimensions: dims).increment()
+            h.errors.increment()
             throw error
         }
     }
