@@ -22,8 +22,8 @@ public final class ServerMetrics: Sendable {
     /// Metric handles per (model, endpoint), created once (looking them up in the registry on every request
     /// would cost a lock and label formatting each time).
     struct Handles: Sendable {
-        let requests: Counter
-        let errors: Counter
+        let requests: Metrics.Counter
+        let errors: Metrics.Counter
         let duration: Metrics.Timer
     }
     private let handles = Mutex<[String: Handles]>([:])
@@ -33,8 +33,8 @@ public final class ServerMetrics: Sendable {
         return handles.withLock { cache in
             if let h = cache[key] { return h }
             let dims = [("model", model), ("endpoint", endpoint)]
-            let h = Handles(requests: Counter(label: "hepml_inference_requests_total", dimensions: dims),
-                            errors: Counter(label: "hepml_inference_errors_total", dimensions: dims),
+            let h = Handles(requests: Metrics.Counter(label: "hepml_inference_requests_total", dimensions: dims),
+                            errors: Metrics.Counter(label: "hepml_inference_errors_total", dimensions: dims),
                             duration: Metrics.Timer(label: "hepml_inference_duration_seconds", dimensions: dims, preferredDisplayUnit: .seconds))
             if cache.count < 10_000 { cache[key] = h }
             return h
