@@ -9,6 +9,7 @@ let package = Package(
     products: [
         .executable(name: "hepml", targets: ["hepml"]),
         .library(name: "ROOTIO", targets: ["ROOTIO"]),
+        .library(name: "HEPData", targets: ["HEPData"]),
         .library(name: "HEPTraining", targets: ["HEPTraining"]),
         .library(name: "HEPInference", targets: ["HEPInference"]),
         .library(name: "HEPServer", targets: ["HEPServer"]),
@@ -40,8 +41,18 @@ let package = Package(
             dependencies: ["CCodecsZlib", "CCodecsLZMA", "CCodecsLZ4", "CCodecsZstd", "CCodecsXXHash"]
         ),
         .target(
+            name: "HEPData",
+            dependencies: [
+                "ROOTIO",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .target(
             name: "HEPTraining",
-            dependencies: ["ROOTIO", "HEPInference", "COpenBLAS", "CCodecsZlib", .product(name: "Yams", package: "Yams")]
+            dependencies: ["ROOTIO", "HEPData", "HEPInference", "COpenBLAS", "CCodecsZlib", .product(name: "Yams", package: "Yams")]
         ),
         .target(
             name: "HEPInference",
@@ -66,7 +77,7 @@ let package = Package(
         .executableTarget(
             name: "hepml",
             dependencies: [
-                "ROOTIO", "HEPTraining", "HEPInference", "HEPServer",
+                "ROOTIO", "HEPData", "HEPTraining", "HEPInference", "HEPServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -76,6 +87,7 @@ let package = Package(
         ),
         .testTarget(name: "ROOTIOTests", dependencies: ["ROOTIO"]),
         .testTarget(name: "HEPInferenceTests", dependencies: ["HEPInference"]),
+        .testTarget(name: "HEPDataTests", dependencies: ["HEPData"]),
         .testTarget(name: "HEPTrainingTests", dependencies: ["HEPTraining", "ROOTIO", "HEPInference"]),
         .testTarget(
             name: "HEPServerTests",

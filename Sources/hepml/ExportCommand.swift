@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HEPData
 import HEPTraining
 
 /// `hepml export`: padded feature matrices, masks, labels (and images) as NumPy files.
@@ -8,7 +9,9 @@ struct ExportCommand: AsyncParsableCommand {
         commandName: "export",
         abstract: "Write training arrays (X, mask, y, w, split[, images]) as .npy (and .npz) files with a JSON sidecar.")
 
-    @Argument(help: "ROOT files (or give them in the params file).") var files: [String] = []
+    @Argument(help: "ROOT files: paths or root:// / http(s):// URLs (or give them in the params file).") var files: [String] = []
+    @Option(name: .long, help: "A file list (one path or URL per line, # comments).") var fileList: String?
+    @Option(name: .long, help: "XRootD redirector for CMS logical names /store/... (default: $HEPML_REDIRECTOR).") var redirector: String?
     @Option(name: .long, help: "Params file (JSON or YAML).") var params: String?
     @Option(name: .long, help: "Specs file from `hepml specs` (default: run the specs pass now).") var specs: String?
     @Option(name: .long, help: "Labels of the positional files, comma-separated (e.g. 1,0).") var labels: String?
@@ -20,7 +23,9 @@ struct ExportCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Also write data.npz.") var npz = false
 
     func run() async throws {
+        if let redirector { FileLocator.shared.current.redirector = redirector }
         var p = try params.map { try TrainingParams.load(path: $0) } ?? TrainingParams()
+        let files = self.files + (try fileList.map { try FileLocator.readList($0) } ?? [])
         if !files.isEmpty {
             let ls = labels?.split(separator: ",").map { Double($0) } ?? []
             guard ls.isEmpty || ls.count == files.count, ls.allSatisfy({ $0 != nil }) else {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import HEPData
 import ROOTIO
 
 /// `hepml info`: the keys and trees of a file, with branch details on request.
@@ -14,7 +15,8 @@ struct InfoCommand: AsyncParsableCommand {
     var scan: Int?
 
     func run() async throws {
-        let f = try await ROOTFile.open(path: options.file)
+        if let r = options.redirector { FileLocator.shared.current.redirector = r }
+        let f = try await FileLocator.shared.current.open(options.file)
         let keys = try await f.allKeys()
         print("file \(f.name): ROOT \(f.header.version), \(f.source.size) bytes, fCompress \(f.header.compress)")
         print("keys:")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import HEPData
 import ROOTIO
 
 /// `hepml inspect --json`: per-branch statistics in the reference-file schema.
@@ -7,8 +8,11 @@ struct InspectCommand: AsyncParsableCommand {
         commandName: "inspect",
         abstract: "Per-branch statistics (kind, type, entries, sum, min, max, first, last) of every tree, as JSON.")
 
-    @Argument(help: "A ROOT file.")
+    @Argument(help: "A ROOT file (path, root:// or http(s):// URL).")
     var file: String
+
+    @Option(name: .long, help: "XRootD redirector for CMS logical names /store/... (default: $HEPML_REDIRECTOR).")
+    var redirector: String?
 
     @Flag(name: .long, help: "Print JSON (the only format for now).")
     var json = false
@@ -17,7 +21,8 @@ struct InspectCommand: AsyncParsableCommand {
     var threads: Int = defaultThreadCount
 
     func run() async throws {
-        let f = try await ROOTFile.open(path: file)
+        if let redirector { FileLocator.shared.current.redirector = redirector }
+        let f = try await FileLocator.shared.current.open(file)
         print(try await FileInspection.inspect(f, threads: threads).serialized())
     }
 }

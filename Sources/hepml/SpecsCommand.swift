@@ -1,5 +1,6 @@
 import ArgumentParser
 import HEPTraining
+import HEPData
 import ROOTIO
 
 /// `hepml specs`: the statistics pass over one or many files.
@@ -8,7 +9,9 @@ struct SpecsCommand: AsyncParsableCommand {
         commandName: "specs",
         abstract: "Per-branch kind, type, longest jagged length, min, max, mean, std, NaN/Inf counts, merged over files.")
 
-    @Argument(help: "ROOT files.") var files: [String]
+    @Argument(help: "ROOT files (paths, root:// or http(s):// URLs).") var files: [String] = []
+    @Option(name: .long, help: "A file list (one path or URL per line, # comments).") var fileList: String?
+    @Option(name: .long, help: "XRootD redirector for CMS logical names /store/... (default: $HEPML_REDIRECTOR).") var redirector: String?
     @Option(name: .long, help: "Tree name.") var tree: String = "Events"
     @Option(name: .long, parsing: .upToNextOption, help: "Branch names or globs, comma-separated (default: all numeric).") var branches: [String] = []
     @Option(name: .long, parsing: .upToNextOption, help: "Branch names or globs to leave out.") var exclude: [String] = []
@@ -19,13 +22,16 @@ struct SpecsCommand: AsyncParsableCommand {
 
     func run() async throws {
         let split = { (l: [String]) in l.flatMap { $0.split(separator: ",").map(String.init) } }
+        if let redirector { FileLocator.shared.current.redirector = redirector }
+        let all = files + (try fileList.map { try FileLocator.readList($0) } ?? [])
+        guard !all.isEmpty else { throw ValidationError("give files or --file-list") }
         let start = ContinuousClock.now
-        let specs = try await SpecsBuilder.build(files: files, tree: tree, branches: split(branches), exclude: split(exclude),
+        let specs = try await SpecsBuilder.build(files: all, tree: tree, branches: split(branches), exclude: split(exclude),
                                                  transform: try EventTransform(defines: define, cuts: cut), scan: scan)
         try specs.write(to: output)
         let events = specs.events["total"] ?? 0
         let t = seconds(since: start)
         print("specs of \(specs.branches.count) columns (\(specs.fkeys.count) flat, \(specs.jkeys.count) jagged/fixed) over \(events) events "
-            + "from \(files.count) file(s) in \(fmt(t, 3)) s (\(fmt(Double(events) / max(t, 1e-9), 0)) events/s) → \(output)")
+            + "from \(all.count) file(s) in \(fmt(t, 3)) s (\(fmt(Double(events) / max(t, 1e-9), 0)) events/s) → \(output)")
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import HEPData
 import ROOTIO
 
 /// Options shared by commands that open one ROOT file and pick a tree.
@@ -9,9 +10,13 @@ struct TreeOptions: ParsableArguments {
     @Option(name: .long, help: "Tree path inside the file (default: the first TTree, 'Events' if present).")
     var tree: String?
 
+    @Option(name: .long, help: "XRootD redirector for CMS logical names /store/... (default: $HEPML_REDIRECTOR).")
+    var redirector: String?
+
     /// Opens the file and loads the chosen tree.
     func open() async throws -> (ROOTFile, Tree) {
-        let f = try await ROOTFile.open(path: file)
+        if let redirector { FileLocator.shared.current.redirector = redirector }
+        let f = try await FileLocator.shared.current.open(file)
         if let tree { return (f, try await f.tree(tree)) }
         let trees = try await f.allKeys().filter { $0.key.className == "TTree" }
         guard let pick = trees.first(where: { $0.key.name == "Events" }) ?? trees.first else {

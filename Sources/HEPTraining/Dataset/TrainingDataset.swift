@@ -1,3 +1,4 @@
+import HEPData
 import ROOTIO
 import Synchronization
 
@@ -74,7 +75,7 @@ public final class TrainingDataset: Sendable {
         needed.subtract(transform.defines.map(\.name))
         var sources: [Source] = []
         for f in params.files {
-            let file = try await ROOTFile.open(path: f.path)
+            let file = try await FileLocator.shared.current.open(f.path)
             let tree = try await file.tree(params.tree)
             let branches = try needed.sorted().map { try tree.branch(named: $0) }
             let end = min(tree.entries, params.entries ?? tree.entries)

@@ -1,3 +1,4 @@
+import HEPData
 import ROOTIO
 
 /// The specs pass: one read over the files (or their first `scan` entries) accumulating per-column statistics.
@@ -12,7 +13,7 @@ public enum SpecsBuilder {
     {
         var merged: Specs?
         for path in files {
-            let file = try await ROOTFile.open(path: path)
+            let file = try await FileLocator.shared.current.open(path)
             let tree = try await file.tree(treeName)
             var selected = try tree.selectBranches(include: branches, exclude: exclude)
             for name in transform.inputNames where !selected.contains(where: { $0.name == name }) {
