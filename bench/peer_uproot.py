@@ -20,7 +20,8 @@ def main():
     ap.add_argument("file")
     ap.add_argument("--tree", default="Events")
     a = ap.parse_args()
-    subprocess.run(["cat", a.file], stdout=subprocess.DEVNULL, check=True)
+    if "://" not in a.file:
+        subprocess.run(["cat", a.file], stdout=subprocess.DEVNULL, check=True)
     tree = uproot.open(a.file)[a.tree]
     names = [b.name for b in tree.branches if is_numeric(b)]
     t0 = time.perf_counter()

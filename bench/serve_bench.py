@@ -523,7 +523,7 @@ def main():
                     help="comma list of parallel_workers settings ('default' = not set); empty to skip MLServer")
     ap.add_argument("--warmup", type=int, default=2, help="seconds of unrecorded wrk load before each case (default 2)")
     ap.add_argument("--iterations", type=int, default=20000, help="calls per backend timing run")
-    ap.add_argument("--rounds", type=int, default=5, help="alternated backend timing runs per tool (default 5)")
+    ap.add_argument("--rounds", type=int, default=9, help="alternated backend timing runs per tool (default 9)")
     ap.add_argument("--skip-serving", action="store_true")
     ap.add_argument("--skip-backend", action="store_true")
     ap.add_argument("--wait-idle", type=int, default=900,

@@ -41,6 +41,9 @@ import argparse, json, os, re, shutil, subprocess, sys, tempfile, time
 
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from quiet import OtherLoad, wait_until_quiet  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT_DIR = os.path.dirname(HERE)
 HEPML = os.path.join(ROOT_DIR, ".build", "release", "hepml")
@@ -282,7 +285,9 @@ def report(results, args):
              f"hepml: release build, tool-reported seconds, best of {args.repeat}. "
              f"Peer: uproot {__import__('uproot').__version__} + awkward {__import__('awkward').__version__} "
              f"+ numpy {np.__version__}, in-process, best of its runs. Run on {time.strftime('%Y-%m-%d %H:%M')}; "
-             f"1-minute load average {args.load[0]:.2f} at the start and {args.load[1]:.2f} at the end.\n")
+             f"CPUs {args.busy:.0%} busy just before; 1-minute load average {args.load[0]:.2f} at the start and "
+             f"{args.load[1]:.2f} at the end; other processes used {args.other[0]:.1f} CPU-s during the run "
+             f"({args.other[1]:.1%} of the machine).\n")
     L.append("Layouts: **recipe** = 66 branches (18 flat + 48 jagged, listed in the script), Jet_*=10, Muon_*=2, "
              "Electron_*=3, Photon_*=3, Tau_*=2; **all** = every numeric branch, lengths from the specs. "
              "minmax normalization, pad 0, mask 1 = real value.\n")
@@ -353,7 +358,9 @@ def main():
     args = ap.parse_args()
     args.file = os.path.abspath(args.file)
     subprocess.run(["cat", args.file], stdout=subprocess.DEVNULL, check=True)
+    args.busy = wait_until_quiet()
     load0 = os.getloadavg()[0]
+    other = OtherLoad()
     work = tempfile.mkdtemp(prefix="hepml-transform-bench-")
     results = []
     try:
@@ -369,6 +376,7 @@ def main():
     finally:
         shutil.rmtree(work, ignore_errors=True)
     args.load = (load0, os.getloadavg()[0])
+    args.other = other.stop()
     md = report(results, args)
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     with open(args.out, "w") as f:

@@ -29,7 +29,11 @@ struct TrainCommand: AsyncParsableCommand {
             s = try await SpecsBuilder.build(files: p.files.map(\.path), tree: p.tree, branches: p.branches, exclude: p.exclude,
                                              transform: try EventTransform(defines: p.defines, cuts: p.cuts), scan: p.entries)
         }
-        let result = try await TrainingRun.run(params: p, specs: s, network: net, output: out, name: name, memoryBudget: memory << 20) { print($0) }
+        let progress = ProgressLine(total: net.epochs)
+        let result = try await TrainingRun.run(params: p, specs: s, network: net, output: out, name: name, memoryBudget: memory << 20) {
+            progress.show($0)
+        }
+        progress.finish()
         print("test: \(result.testRows) events, loss \(String(format: "%.4f", result.testLoss)), accuracy \(String(format: "%.3f", result.testMetrics.accuracy)), AUC \(String(format: "%.3f", result.testMetrics.auc))")
         print("model folder: \(result.modelFolder)  (hepml serve --repository \(out)/repository)")
         print("report: \(result.reportFolder)/{metrics.json, roc.svg, loss.svg, scores.svg, training.jsonl}")

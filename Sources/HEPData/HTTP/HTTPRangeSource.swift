@@ -26,6 +26,9 @@ public final class HTTPRangeSource: ByteSource, @unchecked Sendable {
         }
         _ = try? await response.body.collect(upTo: 1 << 20)
         if response.status == .notFound { throw RemoteError.notFound(url: url) }
+        if response.status.code >= 400 {
+            throw RemoteError.server(url: url, code: Int(response.status.code), message: response.status.reasonPhrase)
+        }
         guard response.status == .partialContent, let cr = response.headers.first(name: "Content-Range"),
               let total = cr.split(separator: "/").last.flatMap({ Int64($0) })
         else {
