@@ -30,33 +30,34 @@ enum KServeCodec {
         guard jsonEnd > 0 else {
             throw APIError.badRequest("raw binary requests (Inference-Header-Content-Length: 0) are not supported; send a JSON header")
         }
-        guard let obj = try? JSONSerialization.jsonObject(with: Data(bytes[0..<jsonEnd])) as? [String: Any] else {
+        guard let obj = FastJSON.parse(Array(bytes[0..<jsonEnd])), case .object = obj else {
             throw APIError.badRequest("malformed JSON in the inference request header")
         }
         var binaryOffset = jsonEnd
-        guard let inputs = obj["inputs"] as? [[String: Any]], !inputs.isEmpty else {
+        guard let inputs = obj["inputs"]?.array, !inputs.isEmpty else {
             throw APIError.badRequest("the request needs a non-empty 'inputs' array")
         }
         var tensors: [Tensor] = []
         for input in inputs {
-            guard let name = input["name"] as? String else { throw APIError.badRequest("an input has no 'name'") }
-            guard let typeName = input["datatype"] as? String, let dt = TensorDataType(name: typeName) else {
+            guard let name = input["name"]?.string else { throw APIError.badRequest("an input has no 'name'") }
+            guard let typeName = input["datatype"]?.string, let dt = TensorDataType(name: typeName) else {
                 throw APIError.badRequest("input '\(name)': missing or unknown 'datatype'")
             }
-            guard let shapeList = input["shape"] as? [Any],
-                  let shape = Optional(shapeList.compactMap { ($0 as? NSNumber)?.intValue }), shape.count == shapeList.count,
-                  shape.allSatisfy({ $0 >= 0 })
+            guard let shapeList = input["shape"]?.array,
+                  let shapeDoubles = Optional(shapeList.compactMap(\.number)), shapeDoubles.count == shapeList.count,
+                  shapeDoubles.allSatisfy({ $0 >= 0 && $0 < 9e18 && $0.rounded() == $0 })
             else {
                 throw APIError.badRequest("input '\(name)': 'shape' must be a list of non-negative integers")
             }
+            let shape = shapeDoubles.map { Int($0) }
             guard let count = checkedProduct(shape), checkedProduct([count, max(1, dt.byteSize)]) != nil else {
                 throw APIError.badRequest("input '\(name)': shape \(shape) is too large")
             }
-            let params = input["parameters"] as? [String: Any]
-            if let size = (params?["binary_data_size"] as? NSNumber)?.intValue {
-                guard size >= 0, size <= bytes.count - binaryOffset else {
-                    throw APIError.badRequest("input '\(name)': binary_data_size \(size) runs past the end of the body")
+            if let sizeValue = input["parameters"]?["binary_data_size"]?.number {
+                guard sizeValue >= 0, sizeValue <= Double(bytes.count - binaryOffset) else {
+                    throw APIError.badRequest("input '\(name)': binary_data_size \(sizeValue) runs past the end of the body")
                 }
+                let size = Int(sizeValue)
                 guard dt == .BYTES || size == count * dt.byteSize else {
                     throw APIError.badRequest("input '\(name)': \(size) binary bytes, shape \(shape) of \(dt.rawValue) needs \(count * dt.byteSize)")
                 }
@@ -64,7 +65,7 @@ enum KServeCodec {
                 binaryOffset += size
             } else {
                 guard let data = input["data"] else { throw APIError.badRequest("input '\(name)' has neither 'data' nor binary_data_size") }
-                var flat: [Any] = []
+                var flat: [FastJSON] = []
                 flatten(data, into: &flat)
                 guard flat.count == count else {
                     throw APIError.badRequest("input '\(name)': \(flat.count) values for shape \(shape) (\(count) expected)")
@@ -76,15 +77,20 @@ enum KServeCodec {
             throw APIError.badRequest("\(bytes.count - binaryOffset) bytes after the last binary input are not claimed by any input")
         }
         var requested: [InferRequest.RequestedOutput]?
-        if let outs = obj["outputs"] as? [[String: Any]] {
+        if let outs = obj["outputs"]?.array {
             requested = try outs.map { o in
-                guard let n = o["name"] as? String else { throw APIError.badRequest("a requested output has no 'name'") }
-                return .init(name: n, binary: (o["parameters"] as? [String: Any])?["binary_data"] as? Bool)
+                guard let n = o["name"]?.string else { throw APIError.badRequest("a requested output has no 'name'") }
+                return .init(name: n, binary: o["parameters"]?["binary_data"]?.bool)
             }
         }
-        let params = obj["parameters"] as? [String: Any]
-        let id = obj["id"].map { ($0 as? String) ?? "\($0)" }
-        return InferRequest(id: id, inputs: tensors, outputs: requested, binaryOutput: params?["binary_data_output"] as? Bool ?? false)
+        let id: String? = obj["id"].map { v in
+            switch v {
+            case let .string(s): return s
+            case let .number(d): return d.rounded() == d && abs(d) < 1e15 ? String(Int64(d)) : "\(d)"
+            default: return ""
+            }
+        }
+        return InferRequest(id: id, inputs: tensors, outputs: requested, binaryOutput: obj["parameters"]?["binary_data_output"]?.bool ?? false)
     }
 
     /// The product of `dims`, or nil when it overflows.
@@ -98,49 +104,50 @@ enum KServeCodec {
         return p
     }
 
-    static func flatten(_ v: Any, into out: inout [Any]) {
-        if let a = v as? [Any] { for x in a { flatten(x, into: &out) } } else { out.append(v) }
+    static func flatten(_ v: FastJSON, into out: inout [FastJSON]) {
+        if case let .array(a) = v { for x in a { flatten(x, into: &out) } } else { out.append(v) }
     }
 
-    /// Builds a tensor from JSON values, checking each against the element type.
-    static func tensor(name: String, datatype: TensorDataType, shape: [Int], values: [Any]) throws -> Tensor {
+    /// Builds a tensor from JSON values, checking each against the element type (null is NaN for floats).
+    static func tensor(name: String, datatype: TensorDataType, shape: [Int], values: [FastJSON]) throws -> Tensor {
+        func bad(_ v: FastJSON) -> APIError { APIError.badRequest("input '\(name)': \(v) is not a valid \(datatype.rawValue) value") }
+        if datatype == .FP32 {
+            let floats = try values.map { v -> Float in
+                switch v {
+                case let .number(d): return Float(d)
+                case .null: return .nan
+                default: throw bad(v)
+                }
+            }
+            return Tensor(name: name, shape: shape, values: floats)
+        }
         var data = [UInt8]()
         data.reserveCapacity(values.count * max(1, datatype.byteSize))
         func put<T>(_ v: T) { withUnsafeBytes(of: v) { data.append(contentsOf: $0) } }
-        func bad(_ v: Any) -> APIError { APIError.badRequest("input '\(name)': \(v) is not a valid \(datatype.rawValue) value") }
         for v in values {
-            if datatype == .BYTES {
-                guard let s = v as? String else { throw bad(v) }
+            switch (datatype, v) {
+            case let (.BYTES, .string(s)):
                 put(UInt32(s.utf8.count).littleEndian)
                 data.append(contentsOf: s.utf8)
-                continue
-            }
-            if v is NSNull, datatype == .FP32 || datatype == .FP64 {
-                if datatype == .FP32 { put(Float.nan) } else { put(Double.nan) }
-                continue
-            }
-            guard let n = v as? NSNumber else { throw bad(v) }
-            switch datatype {
-            case .BOOL: put(UInt8(n.boolValue ? 1 : 0))
-            case .FP32: put(n.floatValue)
-            case .FP64: put(n.doubleValue)
-            case .FP16:
-                let t = try Tensor.from(doubles: [n.doubleValue], name: name, datatype: .FP16, shape: [1])
-                data.append(contentsOf: t.data)
-            default:
-                let d = n.doubleValue
-                guard d.rounded() == d, abs(d) < 9.2e18 || datatype == .UINT64 && d >= 0 && d < 1.8e19 else { throw bad(v) }
+            case let (.BOOL, .bool(b)): put(UInt8(b ? 1 : 0))
+            case let (.BOOL, .number(d)): put(UInt8(d != 0 ? 1 : 0))
+            case (.FP64, .null): put(Double.nan)
+            case let (.FP64, .number(d)): put(d)
+            case let (.FP16, .number(d)): data.append(contentsOf: try Tensor.from(doubles: [d], name: name, datatype: .FP16, shape: [1]).data)
+            case let (_, .number(d)):
+                guard d.rounded() == d else { throw bad(v) }
                 switch datatype {
-                case .INT8: guard let x = Int8(exactly: n.int64Value) else { throw bad(v) }; put(x)
-                case .INT16: guard let x = Int16(exactly: n.int64Value) else { throw bad(v) }; put(x)
-                case .INT32: guard let x = Int32(exactly: n.int64Value) else { throw bad(v) }; put(x)
-                case .INT64: put(n.int64Value)
-                case .UINT8: guard let x = UInt8(exactly: n.int64Value) else { throw bad(v) }; put(x)
-                case .UINT16: guard let x = UInt16(exactly: n.int64Value) else { throw bad(v) }; put(x)
-                case .UINT32: guard let x = UInt32(exactly: n.int64Value) else { throw bad(v) }; put(x)
-                case .UINT64: guard d >= 0 else { throw bad(v) }; put(n.uint64Value)
+                case .INT8: guard let x = Int8(exactly: d) else { throw bad(v) }; put(x)
+                case .INT16: guard let x = Int16(exactly: d) else { throw bad(v) }; put(x)
+                case .INT32: guard let x = Int32(exactly: d) else { throw bad(v) }; put(x)
+                case .INT64: guard let x = Int64(exactly: d) else { throw bad(v) }; put(x)
+                case .UINT8: guard let x = UInt8(exactly: d) else { throw bad(v) }; put(x)
+                case .UINT16: guard let x = UInt16(exactly: d) else { throw bad(v) }; put(x)
+                case .UINT32: guard let x = UInt32(exactly: d) else { throw bad(v) }; put(x)
+                case .UINT64: guard let x = UInt64(exactly: d) else { throw bad(v) }; put(x)
                 default: throw bad(v)
                 }
+            default: throw bad(v)
             }
         }
         return Tensor(name: name, datatype: datatype, shape: shape, data: data)

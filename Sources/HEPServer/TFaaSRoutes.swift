@@ -125,16 +125,21 @@ struct TFaaSRoutes {
     /// TFaaS `/json`: `{"keys","values","model"}` → first output row; with labels, `[{"label","probability"}]`
     /// sorted by decreasing probability.
     func predictJSON(_ request: Request) async throws -> Response {
-        let obj = try JSONBody.object(try await state.body(request), what: "/json")
-        guard let values = obj["values"] as? [Any], !values.isEmpty else {
+        let body = try await state.body(request)
+        guard let obj = FastJSON.parse(Array(body.readableBytesView)), case .object = obj else {
+            throw APIError.badRequest("/json: the body is not a JSON object")
+        }
+        guard let values = obj["values"]?.array, !values.isEmpty else {
             throw APIError.badRequest("/json needs a non-empty 'values' array of numbers")
         }
         let floats = try values.map { v -> Float in
-            if v is NSNull { return .nan }
-            guard let n = v as? NSNumber else { throw APIError.badRequest("/json: 'values' must be numbers (null for a padded slot)") }
-            return n.floatValue
+            switch v {
+            case let .number(d): return Float(d)
+            case .null: return .nan
+            default: throw APIError.badRequest("/json: 'values' must be numbers (null for a padded slot)")
+            }
         }
-        let m = try resolve(obj["model"] as? String)
+        let m = try resolve(obj["model"]?.string)
         return try await state.metrics.observe(model: m.name, endpoint: "json") {
             let row = try predictRow(m, values: floats)
             return JSONBody.response(json: encode(row, labels: m.labels))
