@@ -142,6 +142,7 @@ def busy_others():
     return sorted(names)
 
 
+IDLE_CPU_PCT = 15.0  # the machine counts as idle below this much user+system CPU (% of one core)
 WAIT = {"budget": 0.0}  # seconds left for waiting on other build processes, over the whole run
 
 
@@ -152,24 +153,30 @@ def wait_idle(notes, stage):
         return not busy_others()
     start = time.monotonic()
     quiet_since, seen, told = start, set(), False
+    last_busy, last_t = cpu_busy_seconds(), time.monotonic()
     while True:
         others = busy_others()
         now = time.monotonic()
+        busy = cpu_busy_seconds()
+        load_pct = 100 * (busy - last_busy) / max(now - last_t, 1e-3)
+        last_busy, last_t = busy, now
+        if not others and load_pct > IDLE_CPU_PCT and now > start:
+            others = ["unidentified CPU load"]
         if others:
             seen.update(others)
             quiet_since = now
             if not told:
-                log(f"[{stage}] waiting (at most {WAIT['budget'] - (now - start):.0f} s) for other build "
-                    f"processes to finish: {', '.join(others)}")
+                log(f"[{stage}] waiting (at most {WAIT['budget'] - (now - start):.0f} s) for other work on the "
+                    f"machine to finish: {', '.join(others)} ({load_pct:.0f}% CPU)")
                 told = True
-        elif now - quiet_since >= 10 or not seen and now - start >= 0:
+        elif now - quiet_since >= 10 or (not seen and now - start >= 4):
             if seen:
-                log(f"[{stage}] other build processes finished after {now - start:.0f} s; going on")
+                log(f"[{stage}] the machine was quiet again after {now - start:.0f} s; going on")
             WAIT["budget"] -= now - start
             return True
         if now - start > WAIT["budget"]:
             WAIT["budget"] = 0.0
-            msg = (f"from {stage} on: other build processes ({', '.join(sorted(seen))}) were running and the "
+            msg = (f"from {stage} on: other work ({', '.join(sorted(seen))}) was running and the "
                    f"wait budget was used up; measured without waiting (see the other-CPU columns)")
             log(msg)
             notes.append(msg)
@@ -561,6 +568,26 @@ def main():
     }
 
     WAIT["budget"] = float(args.wait_idle)
+
+    def on_term(signum, _frame):
+        raise SystemExit(f"stopped by signal {signum}")
+    signal.signal(signal.SIGTERM, on_term)
+    signal.signal(signal.SIGHUP, on_term)
+
+    # one run at a time: a second run would load the same 2 cores and overwrite the same files
+    import fcntl
+    SERVING.mkdir(parents=True, exist_ok=True)
+    lock = open(SERVING / ".lock", "w")
+    deadline = time.monotonic() + 900
+    while True:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                sys.exit("another serve_bench run holds bench/results/serving/.lock; gave up after 900 s")
+            log("another serve_bench run is in progress; waiting for it (at most 900 s)")
+            time.sleep(10)
 
     def note_load(stage):
         others = busy_others()
