@@ -1,5 +1,5 @@
 """Helpers shared by the training-layer benchmarks: wait until the machine is idle before timing."""
-import sys, time
+import os, sys, time
 
 
 def busy_share(seconds=2.0):
@@ -14,17 +14,52 @@ def busy_share(seconds=2.0):
     return 1.0 - (i1 - i0) / max(t1 - t0, 1)
 
 
-def wait_until_quiet(threshold=0.15, max_wait=600):
-    """Waits (up to max_wait s) until the CPUs are less than `threshold` busy; returns the last busy share."""
+BUILD_TOOLS = ("swift-build", "swift-frontend", "swiftc", "swift-driver", "clang", "ld", "ld.gold", "ld.lld", "cc1")
+
+
+def build_processes():
+    """Names of running compiler/linker processes (another build would share the CPUs and may relink hepml)."""
+    names = set()
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                with open(f"/proc/{pid}/comm") as f:
+                    comm = f.read().strip()
+            except OSError:
+                continue
+            if comm in BUILD_TOOLS or comm.startswith("swift-"):
+                names.add(comm)
+    return sorted(names)
+
+
+def wait_until_quiet(threshold=0.15, max_wait=900, settle=10):
+    """Waits (up to max_wait s) until no build runs and the CPUs have been less than `threshold` busy for
+    `settle` seconds; returns the last busy share."""
     start = time.time()
+    quiet_since = None
     while True:
+        builds = build_processes()
         b = busy_share()
-        if b < threshold or time.time() - start > max_wait:
-            if b >= threshold:
-                print(f"warning: CPUs still {b:.0%} busy after {max_wait} s; timing anyway", file=sys.stderr)
+        now = time.time()
+        if not builds and b < threshold:
+            quiet_since = quiet_since or now
+            if now - quiet_since >= settle:
+                return b
+            continue
+        quiet_since = None
+        if now - start > max_wait:
+            print(f"warning: not idle after {max_wait} s (CPUs {b:.0%} busy, builds: {builds}); timing anyway",
+                  file=sys.stderr)
             return b
-        print(f"waiting for an idle machine (CPUs {b:.0%} busy) ...", file=sys.stderr, flush=True)
+        print(f"waiting for an idle machine (CPUs {b:.0%} busy{', builds: ' + ' '.join(builds) if builds else ''}) ...",
+              file=sys.stderr, flush=True)
         time.sleep(10)
+
+
+def binary_stamp(path):
+    """(mtime, size) of a binary, to notice a rebuild during a run."""
+    st = os.stat(path)
+    return (st.st_mtime, st.st_size)
 
 
 class OtherLoad:

@@ -440,7 +440,7 @@ def write_markdown(res, path):
     L = []
     L.append(f"## Model serving (`bench/serve_bench.sh`, run {res['date']})")
     L.append("")
-    L.append(f"Machine: {res['machine']}. hepml: `.build/release/hepml serve` (release build, ONNX Runtime "
+    L.append(f"Machine: {res['machine']}. hepml: `.build/release/hepml serve` ({res['hepml_version']}; ONNX Runtime "
              f"{res['versions']['onnxruntime_c']}, 1 intra-op thread). Peer: MLServer {res['versions']['mlserver']} + "
              f"mlserver-sklearn {res['versions']['mlserver-sklearn']} (uvloop {res['versions']['uvloop']}, "
              f"`debug: false`, `metrics_endpoint: null`), scikit-learn {res['versions']['scikit-learn']}.")
@@ -456,39 +456,43 @@ def write_markdown(res, path):
              f"FP32 {res['models']['dense42']['input_shape']}, output `{res['models']['dense42']['output']}` "
              f"FP32 {res['models']['dense42']['output_shape']}).")
     L.append("")
-    L.append("| case | server | endpoint | body | req/s | p50 (ms) | p99 (ms) | non-2xx | CPU server / wrk / other |")
-    L.append("|---|---|---|---|---|---|---|---|---|")
-    desc = {
-        "hepml_kserve_mlp": ("(a) mlp", "hepml", "`POST /v2/models/mlp/infer`", "1×12 FP32"),
-        "hepml_json_dense42": ("(b) dense42", "hepml", "`POST /json` (TFaaS)", "42 values"),
-        "hepml_kserve_dense42": ("(c) dense42", "hepml", "`POST /v2/models/dense42/infer`", "1×42 FP32"),
-    }
-    for k, (case, srv, ep, body) in desc.items():
-        r = res["serving"].get(k)
-        if r:
-            L.append(f"| {case} | {srv} | {ep} | {body} | {fmt(r['rps'], 0)} | {fmt(r['p50_ms'], 2)} | "
-                     f"{fmt(r['p99_ms'], 2)} | {r['non2xx']} | {cpu_cell(r)} |")
-    for k, r in res["serving"].items():
-        if k.startswith("mlserver_"):
-            w = r["settings"].get("parallel_workers", "default (1)")
-            L.append(f"| (d) mlp | MLServer, `parallel_workers` {w} | `POST /v2/models/mlp/infer` | 1×12 FP32 | "
-                     f"{fmt(r['rps'], 0)} | {fmt(r['p50_ms'], 2)} | {fmt(r['p99_ms'], 2)} | {r['non2xx']} | "
-                     f"{cpu_cell(r)} |")
-    for k, msg in res.get("serving_failed", {}).items():
-        L.append(f"| {k} | — | — | — | failed | — | — | — | — |")
-    L.append("| (b), (c) dense42 | MLServer | — | — | n/a | n/a | n/a | | |")
-    L.append("")
-    L.append("dense42 does not apply to MLServer: mlserver-sklearn serves scikit-learn estimators only, and "
-             "neither it nor MLServer's core has a TensorFlow or ONNX runtime.")
-    L.append("CPU: the server's process group, wrk, and all other processes (user+system from /proc/stat, minus "
-             "the first two; approximate), each as CPU time over the wrk run's wall time (200% = both cores). "
-             "hepml returns `label` and `probabilities`; MLServer's sklearn runtime returns `predict` (the label) only.")
-    h, m = res["serving"].get("hepml_kserve_mlp"), [r for k, r in res["serving"].items() if k.startswith("mlserver_")]
-    if h and m and h["rps"]:
-        best = max(m, key=lambda r: r["rps"] or 0)
-        L.append(f"hepml (a) vs the best MLServer configuration: {h['rps'] / best['rps']:.1f}× the req/s, "
-                 f"p50 {h['p50_ms']:.2f} vs {best['p50_ms']:.2f} ms, p99 {h['p99_ms']:.2f} vs {best['p99_ms']:.2f} ms.")
-    L.append("")
+    if not res["serving"] and not res["serving_failed"]:
+        L.append("(serving cases skipped in this run)")
+        L.append("")
+    else:
+        L.append("| case | server | endpoint | body | req/s | p50 (ms) | p99 (ms) | non-2xx | CPU server / wrk / other |")
+        L.append("|---|---|---|---|---|---|---|---|---|")
+        desc = {
+            "hepml_kserve_mlp": ("(a) mlp", "hepml", "`POST /v2/models/mlp/infer`", "1×12 FP32"),
+            "hepml_json_dense42": ("(b) dense42", "hepml", "`POST /json` (TFaaS)", "42 values"),
+            "hepml_kserve_dense42": ("(c) dense42", "hepml", "`POST /v2/models/dense42/infer`", "1×42 FP32"),
+        }
+        for k, (case, srv, ep, body) in desc.items():
+            r = res["serving"].get(k)
+            if r:
+                L.append(f"| {case} | {srv} | {ep} | {body} | {fmt(r['rps'], 0)} | {fmt(r['p50_ms'], 2)} | "
+                         f"{fmt(r['p99_ms'], 2)} | {r['non2xx']} | {cpu_cell(r)} |")
+        for k, r in res["serving"].items():
+            if k.startswith("mlserver_"):
+                w = r["settings"].get("parallel_workers", "default (1)")
+                L.append(f"| (d) mlp | MLServer, `parallel_workers` {w} | `POST /v2/models/mlp/infer` | 1×12 FP32 | "
+                         f"{fmt(r['rps'], 0)} | {fmt(r['p50_ms'], 2)} | {fmt(r['p99_ms'], 2)} | {r['non2xx']} | "
+                         f"{cpu_cell(r)} |")
+        for k, msg in res.get("serving_failed", {}).items():
+            L.append(f"| {k} | — | — | — | failed | — | — | — | — |")
+        L.append("| (b), (c) dense42 | MLServer | — | — | n/a | n/a | n/a | | |")
+        L.append("")
+        L.append("dense42 does not apply to MLServer: mlserver-sklearn serves scikit-learn estimators only, and "
+                 "neither it nor MLServer's core has a TensorFlow or ONNX runtime.")
+        L.append("CPU: the server's process group, wrk, and all other processes (user+system from /proc/stat, minus "
+                 "the first two; approximate), each as CPU time over the wrk run's wall time (200% = both cores). "
+                 "hepml returns `label` and `probabilities`; MLServer's sklearn runtime returns `predict` (the label) only.")
+        h, m = res["serving"].get("hepml_kserve_mlp"), [r for k, r in res["serving"].items() if k.startswith("mlserver_")]
+        if h and m and h["rps"]:
+            best = max(m, key=lambda r: r["rps"] or 0)
+            L.append(f"hepml (a) vs the best MLServer configuration: {h['rps'] / best['rps']:.1f}× the req/s, "
+                     f"p50 {h['p50_ms']:.2f} vs {best['p50_ms']:.2f} ms, p99 {h['p99_ms']:.2f} vs {best['p99_ms']:.2f} ms.")
+        L.append("")
     if res.get("backend"):
         L.append(f"### Backend overhead (`hepml bench-backend` vs `bench/ort_plain.c`)")
         L.append("")
@@ -555,6 +559,12 @@ def main():
     versions["onnxruntime_c"] = re.search(r"libonnxruntime\.so\.([\d.]+)", " ".join(os.listdir(ORT_LIB.parent)))
     versions["onnxruntime_c"] = versions["onnxruntime_c"].group(1) if versions["onnxruntime_c"] else "?"
     hv = subprocess.run([str(HEPML), "--version"], capture_output=True, text=True, timeout=30).stdout.strip()
+    built = datetime.datetime.fromtimestamp(HEPML.stat().st_mtime).strftime("%Y-%m-%d %H:%M:%S")
+    git = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                         timeout=30).stdout.strip() or "?"
+    dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no", "--", "Sources"],
+                           capture_output=True, text=True, timeout=30).stdout.strip()
+    hv = f"{hv or '?'}; binary built {built}; git {git}" + (" + uncommitted Sources changes" if dirty else "")
     res = {
         "date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),
         "machine": f"{os.cpu_count()} cores, {platform.machine()}, {platform.system()} {platform.release()}",

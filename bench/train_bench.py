@@ -28,7 +28,7 @@ HEPML = os.path.join(ROOT_DIR, ".build", "release", "hepml")
 TORCH_PY = os.path.join(ROOT_DIR, ".deps", "torch-venv", "bin", "python")
 sys.path.insert(0, HERE)
 from transform_bench import RECIPE_FLAT, RECIPE_JAGGED, RECIPE_LENGTHS  # noqa: E402
-from quiet import OtherLoad, wait_until_quiet  # noqa: E402
+from quiet import OtherLoad, binary_stamp, wait_until_quiet  # noqa: E402
 
 LAYERS = [64, 32, 16]
 
@@ -92,6 +92,7 @@ def main():
     busy = wait_until_quiet()
     load0 = os.getloadavg()[0]
     other = OtherLoad()
+    stamp = binary_stamp(HEPML)
     work = tempfile.mkdtemp(prefix="hepml-train-bench-")
     rows = []
     try:
@@ -121,6 +122,7 @@ def main():
         shutil.rmtree(work, ignore_errors=True)
     load1 = os.getloadavg()[0]
     other_s, other_share = other.stop()
+    rebuilt = binary_stamp(HEPML) != stamp
 
     L = ["# Training layer II: MLP training throughput (`bench/train_bench.py`)\n"]
     L.append(f"Data: recipe layout of `bench/transform_bench.py` without MET_* and PuppiMET_* ({rows[0]['features']} features), label "
@@ -133,6 +135,11 @@ def main():
              f"{time.strftime('%Y-%m-%d %H:%M')}; CPUs {busy:.0%} busy just before; 1-minute load average {load0:.2f} at the start, "
              f"{load1:.2f} at the end; other processes used {other_s:.1f} CPU-s during the run ({other_share:.1%} "
              f"of the machine).\n")
+    if rebuilt:
+        L.append("**Warning: .build/release/hepml changed during this run (rebuilt); rerun.**\n")
+    if other_share > 0.10:
+        L.append(f"**Warning: other processes used {other_share:.0%} of the CPUs during this run; the timings are "
+                 f"disturbed. Rerun on an idle machine.**\n")
     L.append("| batch | threads | hepml epoch 1 (ev/s) | hepml median epochs 2–N (ev/s) | PyTorch epoch 1 (ev/s) "
              "| PyTorch median epochs 2–N (ev/s) | hepml ÷ PyTorch (median) | target hepml ≥ PyTorch | final val AUC hepml / PyTorch |")
     L.append("|---|---|---|---|---|---|---|---|---|")

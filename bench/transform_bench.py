@@ -42,7 +42,7 @@ import argparse, json, os, re, shutil, subprocess, sys, tempfile, time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from quiet import OtherLoad, wait_until_quiet  # noqa: E402
+from quiet import OtherLoad, binary_stamp, wait_until_quiet  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT_DIR = os.path.dirname(HERE)
@@ -288,6 +288,11 @@ def report(results, args):
              f"CPUs {args.busy:.0%} busy just before; 1-minute load average {args.load[0]:.2f} at the start and "
              f"{args.load[1]:.2f} at the end; other processes used {args.other[0]:.1f} CPU-s during the run "
              f"({args.other[1]:.1%} of the machine).\n")
+    if args.rebuilt:
+        L.append("**Warning: .build/release/hepml changed during this run (rebuilt); rerun.**\n")
+    if args.other[1] > 0.10:
+        L.append(f"**Warning: other processes used {args.other[1]:.0%} of the CPUs during this run; the timings are "
+                 f"disturbed. Rerun on an idle machine.**\n")
     L.append("Layouts: **recipe** = 66 branches (18 flat + 48 jagged, listed in the script), Jet_*=10, Muon_*=2, "
              "Electron_*=3, Photon_*=3, Tau_*=2; **all** = every numeric branch, lengths from the specs. "
              "minmax normalization, pad 0, mask 1 = real value.\n")
@@ -361,6 +366,7 @@ def main():
     args.busy = wait_until_quiet()
     load0 = os.getloadavg()[0]
     other = OtherLoad()
+    stamp = binary_stamp(HEPML)
     work = tempfile.mkdtemp(prefix="hepml-transform-bench-")
     results = []
     try:
@@ -377,6 +383,7 @@ def main():
         shutil.rmtree(work, ignore_errors=True)
     args.load = (load0, os.getloadavg()[0])
     args.other = other.stop()
+    args.rebuilt = binary_stamp(HEPML) != stamp
     md = report(results, args)
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     with open(args.out, "w") as f:

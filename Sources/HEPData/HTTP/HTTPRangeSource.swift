@@ -43,6 +43,7 @@ public final class HTTPRangeSource: ByteSource, @unchecked Sendable {
     }
 
     public var statistics: ByteSourceStatistics { counters.withLock { $0 } }
+    public var prefersReadAhead: Bool { true }
 
     public func read(offset: Int64, count: Int) async throws -> [UInt8] {
         try await fetch([ByteRange(offset: offset, count: count)])[0]
@@ -99,6 +100,10 @@ public final class HTTPRangeSource: ByteSource, @unchecked Sendable {
             body = try await response.body.collect(upTo: 1 << 30)
         } catch {
             throw RemoteError.connection(url: name, reason: "\(error)")
+        }
+        if response.status == .ok, Int64(body.readableBytes) == size {
+            // Some servers (nginx when the ranges add up to more than the file) answer with the whole file.
+            return ranges.map { Array(body.readableBytesView[(body.readerIndex + Int($0.offset))..<(body.readerIndex + Int($0.end))]) }
         }
         guard response.status == .partialContent else {
             throw RemoteError.server(url: name, code: Int(response.status.code), message: "range request answered with status \(response.status.code)")

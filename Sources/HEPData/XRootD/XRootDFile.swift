@@ -37,6 +37,7 @@ public final class XRootDFile: ByteSource, @unchecked Sendable {
     deinit { opened.withLock { $0?.session.close() } }
 
     public var statistics: ByteSourceStatistics { counters.withLock { $0 } }
+    public var prefersReadAhead: Bool { true }
 
     /// Opens the file, following redirects (bounded, loops detected, opaque data carried).
     private func reopen() async throws {

@@ -21,6 +21,9 @@ public protocol ByteSource: Sendable {
     func read(ranges: [ByteRange]) async throws -> [ArraySlice<UInt8>]
     /// Counters of what was read so far.
     var statistics: ByteSourceStatistics { get }
+    /// Whether readers should fetch the next chunk while the current one is used (remote sources with
+    /// latency); local files are fast enough without it.
+    var prefersReadAhead: Bool { get }
 }
 
 /// Bytes and requests a source has served.
@@ -31,6 +34,8 @@ public struct ByteSourceStatistics: Sendable {
 }
 
 extension ByteSource {
+    public var prefersReadAhead: Bool { false }
+
     public func read(ranges: [ByteRange]) async throws -> [ArraySlice<UInt8>] {
         try await readCoalesced(ranges, plan: CoalescePlan(ranges: ranges))
     }

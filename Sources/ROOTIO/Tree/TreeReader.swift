@@ -56,7 +56,9 @@ public final class TreeReader: Sendable {
             ranges.append(start..<end)
             start = end
         }
-        return ChunkSequence(reader: self, ranges: ranges)
+        var sequence = ChunkSequence(reader: self, ranges: ranges)
+        sequence.readAhead = tree.file.source.prefersReadAhead
+        return sequence
     }
 
     /// One basket's part in a chunk: where its bytes come from and where they go in the arena.
@@ -417,22 +419,40 @@ public struct ReaderStatistics: Sendable {
     public var decodedBytes: Int64 = 0
 }
 
-/// The chunks of a `TreeReader`, read in order.
+/// The chunks of a `TreeReader`, read in order. With read-ahead the next chunk is fetched and decoded
+/// while the caller works on the current one (at most two chunks in memory), which hides remote latency.
 public struct ChunkSequence: AsyncSequence, Sendable {
     public typealias Element = ColumnBatch
     let reader: TreeReader
     public let ranges: [Range<Int64>]
+    public var readAhead = true
 
     public struct AsyncIterator: AsyncIteratorProtocol {
         let reader: TreeReader
         let ranges: [Range<Int64>]
+        let readAhead: Bool
         var index = 0
+        var pending: Task<ColumnBatch, Error>?
+
         public mutating func next() async throws -> ColumnBatch? {
             guard index < ranges.count else { return nil }
-            defer { index += 1 }
-            return try await reader.read(entries: ranges[index])
+            let reader = self.reader
+            let current = pending ?? Task { [range = ranges[index]] in try await reader.read(entries: range) }
+            index += 1
+            pending = nil
+            let batch: ColumnBatch
+            do {
+                batch = try await withTaskCancellationHandler { try await current.value } onCancel: { current.cancel() }
+            } catch {
+                index = ranges.count
+                throw error
+            }
+            if readAhead, index < ranges.count {
+                pending = Task { [range = ranges[index]] in try await reader.read(entries: range) }
+            }
+            return batch
         }
     }
 
-    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(reader: reader, ranges: ranges) }
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(reader: reader, ranges: ranges, readAhead: readAhead) }
 }
