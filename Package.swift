@@ -86,13 +86,14 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ROOTIOTests", dependencies: ["ROOTIO"]),
-        .testTarget(name: "HEPInferenceTests", dependencies: ["HEPInference"]),
+        .target(name: "TestSupport", dependencies: ["HEPInference"], path: "Tests/TestSupport"),
+        .testTarget(name: "HEPInferenceTests", dependencies: ["HEPInference", "TestSupport"]),
         .testTarget(name: "HEPDataTests", dependencies: ["HEPData"]),
         .testTarget(name: "HEPTrainingTests", dependencies: ["HEPTraining", "ROOTIO", "HEPInference"]),
         .testTarget(
             name: "HEPServerTests",
             dependencies: [
-                "HEPServer", "HEPInference",
+                "HEPServer", "HEPInference", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

@@ -158,9 +158,10 @@ def wait_idle(notes, stage):
         others = busy_others()
         now = time.monotonic()
         busy = cpu_busy_seconds()
-        load_pct = 100 * (busy - last_busy) / max(now - last_t, 1e-3)
+        # CPU use since the previous poll (the first poll has no window yet: 0)
+        load_pct = 100 * (busy - last_busy) / (now - last_t) if now - last_t >= 1.0 else 0.0
         last_busy, last_t = busy, now
-        if not others and load_pct > IDLE_CPU_PCT and now > start:
+        if not others and load_pct > IDLE_CPU_PCT:
             others = ["unidentified CPU load"]
         if others:
             seen.update(others)

@@ -49,8 +49,7 @@ struct ExportCommand: AsyncParsableCommand {
         if let specs {
             s = try Specs.read(from: specs)
         } else {
-            s = try await SpecsBuilder.build(files: p.files.map(\.path), tree: p.tree, branches: p.branches, exclude: p.exclude,
-                                             transform: try EventTransform(defines: p.defines, cuts: p.cuts), scan: p.entries)
+            s = try await SpecsBuilder.build(for: p)
         }
         let dataset = try TrainingDataset(params: p, specs: s)
         let result = try await DatasetExporter.export(dataset, to: out, npz: npz)

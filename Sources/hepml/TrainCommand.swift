@@ -26,8 +26,7 @@ struct TrainCommand: AsyncParsableCommand {
         if let specs {
             s = try Specs.read(from: specs)
         } else {
-            s = try await SpecsBuilder.build(files: p.files.map(\.path), tree: p.tree, branches: p.branches, exclude: p.exclude,
-                                             transform: try EventTransform(defines: p.defines, cuts: p.cuts), scan: p.entries)
+            s = try await SpecsBuilder.build(for: p)
         }
         let progress = ProgressLine(total: net.epochs)
         let result = try await TrainingRun.run(params: p, specs: s, network: net, output: out, name: name, memoryBudget: memory << 20) {

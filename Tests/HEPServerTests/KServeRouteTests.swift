@@ -3,6 +3,7 @@ import HEPInference
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import TestSupport
 import Testing
 @testable import HEPServer
 

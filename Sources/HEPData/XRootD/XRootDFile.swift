@@ -36,6 +36,19 @@ public final class XRootDFile: ByteSource, @unchecked Sendable {
 
     deinit { opened.withLock { $0?.session.close() } }
 
+    /// Closes the remote file handle and the connection.
+    public func close() async {
+        guard let o = opened.withLock({ o -> Opened? in defer { o = nil }; return o }) else { return }
+        await o.session.closeFile(o.handle)
+        o.session.close()
+    }
+
+    /// Checks that the data server still answers (`kXR_ping`).
+    public func ping() async throws {
+        guard let o = opened.withLock({ $0 }) else { throw RemoteError.connection(url: name, reason: "file is closed") }
+        try await o.session.ping()
+    }
+
     public var statistics: ByteSourceStatistics { counters.withLock { $0 } }
     public var prefersReadAhead: Bool { true }
 

@@ -64,16 +64,35 @@ final class XRootDSession: @unchecked Sendable {
 
     func close() { channel.close(promise: nil) }
 
+    /// Seconds a request may wait for its answer before the connection is considered broken.
+    static let requestTimeout: TimeAmount = .seconds(60)
+
     private func send(raw: ByteBuffer, handshake: Bool = false, build: ((UInt16) -> ByteBuffer)? = nil) async throws -> XRootDReply {
         let loop = channel.eventLoop
         let promise = loop.makePromise(of: XRootDReply.self)
-        let channel = self.channel, mux = self.mux
+        let channel = self.channel, mux = self.mux, label = self.label
         loop.execute {
             guard let sid = mux.register(promise, handshake: handshake) else { return }
             let bytes = build?(sid) ?? raw
             channel.writeAndFlush(bytes).whenFailure { promise.fail(RemoteError.connection(url: "xrootd", reason: "\($0)")) }
+            let timer = loop.scheduleTask(in: Self.requestTimeout) {
+                // A server that stops answering is treated like a broken connection (the caller may retry).
+                mux.failAll("no answer within \(Self.requestTimeout.nanoseconds / 1_000_000_000) s from \(label)")
+                channel.close(promise: nil)
+            }
+            promise.futureResult.whenComplete { _ in timer.cancel() }
         }
         return try await promise.futureResult.get()
+    }
+
+    /// `kXR_ping`: checks that the server still answers.
+    func ping() async throws {
+        _ = try await request(.ping, body: [UInt8](repeating: 0, count: 16))
+    }
+
+    /// `kXR_close` of a file handle (best effort).
+    func closeFile(_ handle: [UInt8]) async {
+        _ = try? await request(.close, body: handle + [UInt8](repeating: 0, count: 12))
     }
 
     /// Sends a request and returns the body of its final `kXR_ok`; `kXR_error` throws with the server's message.

@@ -3,6 +3,12 @@ import ROOTIO
 
 /// The specs pass: one read over the files (or their first `scan` entries) accumulating per-column statistics.
 public enum SpecsBuilder {
+    /// The specs pass for a params file: its files, tree, selection, defines, cuts and entry limit.
+    public static func build(for p: TrainingParams) async throws -> Specs {
+        try await build(files: p.files.map(\.path), tree: p.tree, branches: p.branches, exclude: p.exclude,
+                        transform: try EventTransform(defines: p.defines, cuts: p.cuts), scan: p.entries)
+    }
+
     /// Builds and merges specs over `files`.
     /// - Parameters:
     ///   - branches/exclude: branch selection (names or globs; empty: all numeric branches).

@@ -1,39 +1,39 @@
 import Foundation
 import HEPInference
 
-/// Shared test models and their reference inputs/outputs (`../shared/testdata/models`).
-enum ModelFixtures {
-    static let packageRoot: String = {
+/// Shared test models and their reference inputs/outputs (`../shared/testdata/models`), for the test targets.
+public enum ModelFixtures {
+    public static let packageRoot: String = {
         var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(3)
+        parts.removeLast(3)  // Tests/TestSupport/ModelFixtures.swift
         return parts.joined(separator: "/")
     }()
 
-    static let modelsDirectory = packageRoot + "/../shared/testdata/models"
-    static let tritonRepository = packageRoot + "/../shared/testdata/triton-repository"
+    public static let modelsDirectory = packageRoot + "/../shared/testdata/models"
+    public static let tritonRepository = packageRoot + "/../shared/testdata/triton-repository"
 
-    static let onnxModels = ["deepdoublex-bvl", "deepjet-run3", "particlenet-ak4-hlt", "particlenet-ak4-sonic",
+    public static let onnxModels = ["deepdoublex-bvl", "deepjet-run3", "particlenet-ak4-hlt", "particlenet-ak4-sonic",
                              "sklearn-gbdt", "sklearn-mlp", "xgboost-bdt", "tfaas-dense42"]
 
     /// One ONNX Runtime environment for the whole test process.
-    static let environment: ORTEnvironment = {
+    public static let environment: ORTEnvironment = {
         do { return try ORTEnvironment(library: try ORTLibrary(path: packageRoot + "/" + ORTLibrary.defaultRelativePath)) }
         catch { fatalError("ONNX Runtime is required for these tests (run scripts/setup): \(error)") }
     }()
 
-    struct Reference {
-        var inputs: [Tensor]
-        var outputs: [Tensor]
-        var absTolerance: Double
-        var relTolerance: Double
+    public struct Reference: Sendable {
+        public var inputs: [Tensor]
+        public var outputs: [Tensor]
+        public var absTolerance: Double
+        public var relTolerance: Double
     }
 
-    static func json(_ path: String) throws -> [String: Any] {
+    public static func json(_ path: String) throws -> [String: Any] {
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
         return try JSONSerialization.jsonObject(with: data) as! [String: Any]
     }
 
-    static func tensors(_ list: Any?) throws -> [Tensor] {
+    public static func tensors(_ list: Any?) throws -> [Tensor] {
         try (list as? [[String: Any]] ?? []).map { t in
             let dt = TensorDataType(name: t["datatype"] as! String)!
             let shape = (t["shape"] as! [Any]).map { ($0 as! NSNumber).intValue }
@@ -43,7 +43,7 @@ enum ModelFixtures {
     }
 
     /// The KServe-shaped reference of an ONNX model (dense42's is converted from its TFaaS form).
-    static func reference(_ model: String) throws -> Reference {
+    public static func reference(_ model: String) throws -> Reference {
         let d = try json("\(modelsDirectory)/\(model)/reference.json")
         let tol = d["tolerance"] as? [String: Any]
         let abs = (tol?["abs"] as? NSNumber)?.doubleValue ?? 1e-5
@@ -60,7 +60,7 @@ enum ModelFixtures {
     }
 
     /// Whether `got` matches `expected` within the tolerances (|a-b| <= abs + rel*|b|).
-    static func close(_ got: Tensor, _ expected: Tensor, abs: Double, rel: Double) -> Bool {
+    public static func close(_ got: Tensor, _ expected: Tensor, abs: Double, rel: Double) -> Bool {
         guard got.shape == expected.shape else { return false }
         let a = got.doubles(), b = expected.doubles()
         return a.count == b.count && zip(a, b).allSatisfy { Swift.abs($0 - $1) <= abs + rel * Swift.abs($1) }
