@@ -36,8 +36,13 @@ public struct TrainingBatch: Sendable {
 
     /// Appends row `i` of `other`.
     mutating func append(row i: Int, of other: TrainingBatch) {
-        features.append(contentsOf: other.features[(i * width)..<((i + 1) * width)])
-        mask.append(contentsOf: other.mask[(i * width)..<((i + 1) * width)])
+        let w = width
+        other.features.withUnsafeBufferPointer { src in
+            features.append(contentsOf: UnsafeBufferPointer(rebasing: src[(i * w)..<((i + 1) * w)]))
+        }
+        other.mask.withUnsafeBufferPointer { src in
+            mask.append(contentsOf: UnsafeBufferPointer(rebasing: src[(i * w)..<((i + 1) * w)]))
+        }
         labels.append(other.labels[i])
         weights.append(other.weights[i])
         splits.append(other.splits[i])

@@ -9,8 +9,7 @@ public enum EventValues: Sendable {
 
     /// From a reader column (fixed arrays behave like jagged lists of constant length).
     public init(_ column: Column) {
-        let v = column.values
-        let values = (0..<v.count).map { v.double(at: $0) }
+        let values = column.values.doubles()
         switch column.kind {
         case .flat: self = .flat(values)
         case .jagged: self = .jagged(offsets: column.offsets ?? [0], values: values)
