@@ -153,6 +153,8 @@ def main():
         f"batch {b}: hepml {next(r for r in rows if r['batch'] == b and r['threads'] == 2)['hepml']['median_2_on'] / next(r for r in rows if r['batch'] == b and r['threads'] == 1)['hepml']['median_2_on']:.2f}×, "
         f"PyTorch {next(r for r in rows if r['batch'] == b and r['threads'] == 2)['torch']['median_2_on'] / next(r for r in rows if r['batch'] == b and r['threads'] == 1)['torch']['median_2_on']:.2f}×"
         for b in sorted({r['batch'] for r in rows}) if {1, 2} <= {r['threads'] for r in rows if r['batch'] == b}) + "\n")
+    L.append("Note: the benchmark file is 500 copies of one 200-event tree (bench/make_data.sh), so validation events "
+             "repeat training events; the AUC only shows that both trainers learned, it is not a physics result.\n")
     L.append(f"Data export for the peer: `{re.sub(r'/tmp/hepml-train-bench-[^ ]*', 'DIR', export_line)}`\n")
     md = "\n".join(L)
     os.makedirs(os.path.dirname(a.out), exist_ok=True)

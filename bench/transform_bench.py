@@ -121,13 +121,15 @@ print(time.perf_counter() - t0)
 def write_cost(n, f, folder, repeat):
     """np.save of arrays with the export's shapes and dtypes (X, mask [N,F] f4; y, w [N] f4; split [N] u1), the
     first write of a fresh process (as in `hepml export`; later writes in one process reuse freed page-cache
-    pages and are several times faster). Best of `repeat` processes."""
+    pages and are several times faster). (median, min, max) over `repeat` processes: this varies a lot with the
+    kernel's free-page state, so the range is reported too."""
     times = []
     for _ in range(repeat):
         shutil.rmtree(folder, ignore_errors=True)
         times.append(float(run([sys.executable, "-c", WRITE_COST, str(n), str(f), folder]).strip()))
         shutil.rmtree(folder, ignore_errors=True)
-    return min(times)
+    times.sort()
+    return times[len(times) // 2], times[0], times[-1]
 
 
 CATEGORIES = [  # (name, regex on a frame's symbol or dso); the innermost frame that matches decides
@@ -263,7 +265,7 @@ def bench_layout(name, path, flat, jagged, lengths_by_coll, work, repeat, peer_r
     perf = perf_breakdown(export_cmd(path, specs, lengths_by_coll, out), work) if do_perf else None
     shutil.rmtree(out, ignore_errors=True)
     print(f"[{name}] write cost ...", file=sys.stderr, flush=True)
-    t_write = write_cost(rows, feats, os.path.join(work, "write-cost"), repeat)
+    t_write, t_write_lo, t_write_hi = write_cost(rows, feats, os.path.join(work, "write-cost"), max(5, repeat))
     print(f"[{name}] peer (uproot + awkward) x{peer_repeat} ...", file=sys.stderr, flush=True)
     peers = [peer(path, flat, jagged, lengths, os.path.join(work, "peer")) for _ in range(peer_repeat)]
     p_t = min((p[0] for p in peers), key=lambda d: d["total"])
@@ -273,7 +275,8 @@ def bench_layout(name, path, flat, jagged, lengths_by_coll, work, repeat, peer_r
     diff = max(abs(hepml_means[k] - p_means[k]) for k in common)
     return {"layout": name, "branches": len(branches), "flat": len(flat), "jagged": len(jagged), "rows": rows,
             "features": feats, "specs_s": t_specs, "read1_s": t_read1, "read2_s": t_read2, "export_s": t_exp,
-            "export_1core_s": t_exp1, "export_bytes": out_bytes, "write_cost_s": t_write, "peer": p_t,
+            "export_1core_s": t_exp1, "export_bytes": out_bytes, "write_cost_s": t_write,
+            "write_cost_range_s": (t_write_lo, t_write_hi), "peer": p_t,
             "perf": perf, "column_mean_max_abs_diff": diff, "columns_compared": len(common), "export_summary": summary}
 
 
@@ -322,14 +325,16 @@ def report(results, args):
                  f"| {r['peer']['total'] / (r['export_s'] + r['specs_s']):.1f}× "
                  f"| {e:,.0f}: {'met' if e >= 200000 else 'not met'}{'' if r['layout'] == 'recipe' else ' (target is for recipe)'} |")
     L.append("\n## Where the time goes\n")
-    L.append("| layout | output (X+mask+y+w+split) | np.save of the same arrays | export − read (2 thr) "
+    L.append("| layout | output (X+mask+y+w+split) | np.save of the same arrays, fresh process: median of 5 (range) "
+             "| export − read (2 thr) "
              "| transform-only estimate N·F/(export − read 2 thr) | peer read / transform / write (s) |")
     L.append("|---|---|---|---|---|---|")
     for r in results:
         d = r["export_s"] - r["read2_s"]
         p = r["peer"]
         L.append(f"| {r['layout']} | {r['export_bytes'] / 1e6:,.0f} MB | {r['write_cost_s']:.3f} s "
-                 f"({r['write_cost_s'] / r['export_s']:.0%} of export) | {d:.3f} s "
+                 f"({r['write_cost_s'] / r['export_s']:.0%} of export; {r['write_cost_range_s'][0]:.3f}–"
+                 f"{r['write_cost_range_s'][1]:.3f} s) | {d:.3f} s "
                  f"| {r['rows'] * r['features'] / d / 1e6:,.0f} M elements/s "
                  f"| {p['read']:.2f} / {p['transform']:.2f} / {p['write']:.2f} |")
     if any(r["perf"] for r in results):

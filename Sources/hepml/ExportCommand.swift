@@ -21,6 +21,7 @@ struct ExportCommand: AsyncParsableCommand {
     @Option(name: .long, help: "minmax, standard or none.") var normalization: String?
     @Option(name: .long, help: "Output folder.") var out: String
     @Flag(name: .long, help: "Also write data.npz.") var npz = false
+    @Flag(name: .long, help: "Benchmark mode: build every batch (read + transform) but write nothing.") var noWrite = false
 
     func run() async throws {
         if let redirector { FileLocator.shared.current.redirector = redirector }
@@ -52,6 +53,14 @@ struct ExportCommand: AsyncParsableCommand {
             s = try await SpecsBuilder.build(for: p)
         }
         let dataset = try TrainingDataset(params: p, specs: s)
+        if noWrite {
+            var rows = 0
+            for try await b in dataset.batches(split: nil) { rows += b.count }
+            let t = seconds(since: start)
+            print("\(rows) rows × \(dataset.layout.width) features built (not written) in \(fmt(t, 3)) s "
+                + "(\(fmt(Double(dataset.summary.eventsRead) / max(t, 1e-9), 0)) events/s)")
+            return
+        }
         let result = try await DatasetExporter.export(dataset, to: out, npz: npz)
         s.features = dataset.layout.featureNames
         try s.write(to: out + "/specs.json")

@@ -23,7 +23,12 @@ public struct SplitHash: Sendable {
     }
 
     public func split(file: String, entry: Int64) -> DataSplit {
-        let u = Double(Self.mix(seed ^ Self.mix(Self.fnv1a(file) ^ UInt64(bitPattern: entry))) >> 11) / Double(1 << 53)
+        split(fileHash: Self.fnv1a(file), entry: entry)
+    }
+
+    /// The same with the file name's hash computed once (`SplitHash.fnv1a(file)`).
+    public func split(fileHash: UInt64, entry: Int64) -> DataSplit {
+        let u = Double(Self.mix(seed ^ Self.mix(fileHash ^ UInt64(bitPattern: entry))) >> 11) / Double(1 << 53)
         if u < fractions.train { return .train }
         if u < fractions.train + fractions.validation { return .validation }
         return .test

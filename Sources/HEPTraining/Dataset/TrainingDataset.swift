@@ -159,7 +159,8 @@ public final class TrainingDataset: Sendable {
         }
         pool.labels.append(contentsOf: labels.map { Float($0) })
         pool.weights.append(contentsOf: weights.map { Float($0) })
-        pool.splits.append(contentsOf: chunk.entries.map { splitHash.split(file: file.path, entry: $0).rawValue })
+        let fileHash = SplitHash.fnv1a(file.path)
+        pool.splits.append(contentsOf: chunk.entries.map { splitHash.split(fileHash: fileHash, entry: $0).rawValue })
         pool.count += n
         return truncated
     }

@@ -49,50 +49,60 @@ public struct VectorLayout: Sendable {
         self.padValue = padValue
     }
 
-    /// Writes `chunk`'s events into rows `row..<row+count` of `x` and `mask` (both `[rows, width]`).
-    /// Returns the number of events that had a jagged branch longer than its length (truncated).
+    /// Writes `chunk`'s events into rows `row..<row+count` of `x` and `mask` (both `[rows, width]`). Rows are
+    /// filled in tiles of 64 (each tile stays in cache while every block writes into it). Returns the number of
+    /// events that had a jagged branch longer than its length (truncated, never an error).
     @discardableResult
     public func fill(_ chunk: EventChunk, x: UnsafeMutableBufferPointer<Float>, mask: UnsafeMutableBufferPointer<Float>, row: Int)
         throws -> Int
     {
         let w = width
         var truncated = [Bool](repeating: false, count: chunk.count)
-        for b in blocks {
-            guard let col = chunk.columns[b.name] else {
-                throw TrainingError.inconsistent("column '\(b.name)' is missing from the data")
-            }
-            let scale = b.scale, shift = b.shift
-            @inline(__always) func norm(_ v: Double) -> Float {
-                var y = v * scale + shift
-                if b.clip { y = Swift.min(1, Swift.max(0, y)) }
-                return Float(y)
-            }
+        let columns = try blocks.map { b -> EventValues in
+            guard let col = chunk.columns[b.name] else { throw TrainingError.inconsistent("column '\(b.name)' is missing from the data") }
             switch col {
-            case let .scalar(v):
-                for i in 0..<chunk.count { x[(row + i) * w + b.offset] = norm(v); mask[(row + i) * w + b.offset] = 1 }
-            case let .flat(v):
-                guard !b.jagged else { throw TrainingError.inconsistent("'\(b.name)' is per-event data but the specs say jagged") }
-                v.withUnsafeBufferPointer { vp in
-                    for i in 0..<chunk.count {
-                        x[(row + i) * w + b.offset] = norm(vp[i])
-                        mask[(row + i) * w + b.offset] = 1
-                    }
+            case .flat where b.jagged: throw TrainingError.inconsistent("'\(b.name)' is per-event data but the specs say jagged")
+            case .jagged where !b.jagged: throw TrainingError.inconsistent("'\(b.name)' is jagged but the specs say flat")
+            default: return col
+            }
+        }
+        let tile = 64
+        for t0 in stride(from: 0, to: chunk.count, by: tile) {
+            let t1 = Swift.min(chunk.count, t0 + tile)
+            for (k, b) in blocks.enumerated() {
+                let scale = b.scale, shift = b.shift, clip = b.clip
+                @inline(__always) func norm(_ v: Double) -> Float {
+                    var y = v * scale + shift
+                    if clip { y = Swift.min(1, Swift.max(0, y)) }
+                    return Float(y)
                 }
-            case let .jagged(o, v):
-                guard b.jagged else { throw TrainingError.inconsistent("'\(b.name)' is jagged but the specs say flat") }
-                v.withUnsafeBufferPointer { vp in
-                    for i in 0..<chunk.count {
-                        let start = Int(o[i]), n = Int(o[i + 1]) - start
-                        if n > b.length { truncated[i] = true }
-                        let m = Swift.min(n, b.length)
-                        let base = (row + i) * w + b.offset
-                        for k in 0..<m {
-                            x[base + k] = norm(vp[start + k])
-                            mask[base + k] = 1
+                switch columns[k] {
+                case let .scalar(v):
+                    for i in t0..<t1 { x[(row + i) * w + b.offset] = norm(v); mask[(row + i) * w + b.offset] = 1 }
+                case let .flat(v):
+                    v.withUnsafeBufferPointer { vp in
+                        for i in t0..<t1 {
+                            x[(row + i) * w + b.offset] = norm(vp[i])
+                            mask[(row + i) * w + b.offset] = 1
                         }
-                        for k in m..<b.length {
-                            x[base + k] = padValue
-                            mask[base + k] = 0
+                    }
+                case let .jagged(o, v):
+                    v.withUnsafeBufferPointer { vp in
+                        o.withUnsafeBufferPointer { op in
+                            for i in t0..<t1 {
+                                let start = Int(op[i]), n = Int(op[i + 1]) - start
+                                if n > b.length { truncated[i] = true }
+                                let m = Swift.min(n, b.length)
+                                let base = (row + i) * w + b.offset
+                                for j in 0..<m {
+                                    x[base + j] = norm(vp[start + j])
+                                    mask[base + j] = 1
+                                }
+                                for j in m..<b.length {
+                                    x[base + j] = padValue
+                                    mask[base + j] = 0
+                                }
+                            }
                         }
                     }
                 }
