@@ -26,16 +26,17 @@ hepml export  : `hepml export FILE --specs specs.json --labels 1 --max-length ..
                 (read + cuts/defines + rows + normalization + writing X/mask/y/w/split .npy). export has no
                 --threads flag: it uses one decoding thread per core (2 here). The "1 core" row is the same
                 command under `taskset -c 0` (the same threads sharing one core).
-write cost    : numpy np.save of arrays of the same shapes and dtypes into the same kind of folder, as an
-                estimate of what writing costs inside export.
+no-write      : the same export with `--no-write` (hepml's benchmark mode: every batch is built, nothing is
+                written), when the binary has it: writing = export - no-write, transform = no-write - read.
 peer          : uproot `tree.arrays(branches, library='ak')`, then per branch: min/max (ak.min/ak.max over all
                 values, the peer's "specs"), `ak.pad_none(a, L, clip=True)`, `ak.is_none` for the mask,
                 `ak.fill_none(..., 0)`, `ak.to_numpy`, numpy min-max normalization clipped to [0, 1], pads
                 set to 0, `np.concatenate` into [N, F] float32 X and mask, and np.save of X, mask, y.
                 Timed in-process with time.perf_counter (imports and file opening excluded).
 hepml times are the tool's own reported seconds (process start-up excluded); best of --repeat runs.
-Transform-only throughput is estimated as N*F / (export - read 2 threads) output elements/s, and, with
-perf available, from perf's CPU samples of one export run (innermost matching frame decides the share).
+Transform-only throughput is N*F / (no-write - read 2 threads) output elements/s (without --no-write:
+N*F / (export - read 2 threads)); with perf available, perf's CPU samples of one export run are split into
+categories too (innermost matching frame decides).
 """
 import argparse, json, os, re, shutil, subprocess, sys, tempfile, time
 
@@ -97,39 +98,16 @@ def export_cmd(path, specs, lengths, out):
     return cmd
 
 
-def hepml_export(path, specs, lengths, out, pin=False):
+def supports_no_write():
+    return "--no-write" in run([HEPML, "export", "--help"])
+
+
+def hepml_export(path, specs, lengths, out, pin=False, no_write=False):
     shutil.rmtree(out, ignore_errors=True)
-    cmd = (["taskset", "-c", "0"] if pin else []) + export_cmd(path, specs, lengths, out)
+    cmd = (["taskset", "-c", "0"] if pin else []) + export_cmd(path, specs, lengths, out) + (["--no-write"] if no_write else [])
     text = run(cmd)
-    m = re.search(r"(\d+) rows × (\d+) features → .* in ([0-9.]+) s \(", text)
+    m = re.search(r"(\d+) rows × (\d+) features .*? in ([0-9.]+) s \(", text)
     return float(m.group(3)), int(m.group(1)), int(m.group(2)), text.strip()
-
-
-WRITE_COST = r"""
-import numpy as np, os, sys, time
-n, f, folder = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
-arrays = {"X": np.random.rand(n, f).astype(np.float32), "mask": np.ones((n, f), np.float32),
-          "y": np.ones(n, np.float32), "w": np.ones(n, np.float32), "split": np.zeros(n, np.uint8)}
-os.makedirs(folder, exist_ok=True)
-t0 = time.perf_counter()
-for k, a in arrays.items():
-    np.save(os.path.join(folder, k + ".npy"), a)
-print(time.perf_counter() - t0)
-"""
-
-
-def write_cost(n, f, folder, repeat):
-    """np.save of arrays with the export's shapes and dtypes (X, mask [N,F] f4; y, w [N] f4; split [N] u1), the
-    first write of a fresh process (as in `hepml export`; later writes in one process reuse freed page-cache
-    pages and are several times faster). (median, min, max) over `repeat` processes: this varies a lot with the
-    kernel's free-page state, so the range is reported too."""
-    times = []
-    for _ in range(repeat):
-        shutil.rmtree(folder, ignore_errors=True)
-        times.append(float(run([sys.executable, "-c", WRITE_COST, str(n), str(f), folder]).strip()))
-        shutil.rmtree(folder, ignore_errors=True)
-    times.sort()
-    return times[len(times) // 2], times[0], times[-1]
 
 
 CATEGORIES = [  # (name, regex on a frame's symbol or dso); the innermost frame that matches decides
@@ -261,11 +239,11 @@ def bench_layout(name, path, flat, jagged, lengths_by_coll, work, repeat, peer_r
                            np.load(os.path.join(out, "X.npy"), mmap_mode="r").mean(axis=0, dtype=np.float64)))
     out_bytes = sum(os.path.getsize(os.path.join(out, f)) for f in os.listdir(out))
     t_exp1 = min(hepml_export(path, specs, lengths_by_coll, out, pin=True)[0] for _ in range(repeat))
+    t_nowrite = (min(hepml_export(path, specs, lengths_by_coll, out, no_write=True)[0] for _ in range(repeat))
+                 if supports_no_write() else None)
     shutil.rmtree(out, ignore_errors=True)
     perf = perf_breakdown(export_cmd(path, specs, lengths_by_coll, out), work) if do_perf else None
     shutil.rmtree(out, ignore_errors=True)
-    print(f"[{name}] write cost ...", file=sys.stderr, flush=True)
-    t_write, t_write_lo, t_write_hi = write_cost(rows, feats, os.path.join(work, "write-cost"), max(5, repeat))
     print(f"[{name}] peer (uproot + awkward) x{peer_repeat} ...", file=sys.stderr, flush=True)
     peers = [peer(path, flat, jagged, lengths, os.path.join(work, "peer")) for _ in range(peer_repeat)]
     p_t = min((p[0] for p in peers), key=lambda d: d["total"])
@@ -275,8 +253,7 @@ def bench_layout(name, path, flat, jagged, lengths_by_coll, work, repeat, peer_r
     diff = max(abs(hepml_means[k] - p_means[k]) for k in common)
     return {"layout": name, "branches": len(branches), "flat": len(flat), "jagged": len(jagged), "rows": rows,
             "features": feats, "specs_s": t_specs, "read1_s": t_read1, "read2_s": t_read2, "export_s": t_exp,
-            "export_1core_s": t_exp1, "export_bytes": out_bytes, "write_cost_s": t_write,
-            "write_cost_range_s": (t_write_lo, t_write_hi), "peer": p_t,
+            "export_1core_s": t_exp1, "export_bytes": out_bytes, "export_nowrite_s": t_nowrite, "peer": p_t,
             "perf": perf, "column_mean_max_abs_diff": diff, "columns_compared": len(common), "export_summary": summary}
 
 
@@ -287,7 +264,7 @@ def report(results, args):
     L.append(f"File `{os.path.relpath(args.file, ROOT_DIR)}` (100,000 events, zstd), page cache warm, 2 cores. "
              f"hepml: release build, tool-reported seconds, best of {args.repeat}. "
              f"Peer: uproot {__import__('uproot').__version__} + awkward {__import__('awkward').__version__} "
-             f"+ numpy {np.__version__}, in-process, best of its runs. Run on {time.strftime('%Y-%m-%d %H:%M')}; "
+             f"+ numpy {np.__version__}, in-process, best of its runs. Run on {args.when}; "
              f"CPUs {args.busy:.0%} busy just before; 1-minute load average {args.load[0]:.2f} at the start and "
              f"{args.load[1]:.2f} at the end; other processes used {args.other[0]:.1f} CPU-s during the run "
              f"({args.other[1]:.1%} of the machine).\n")
@@ -311,7 +288,7 @@ def report(results, args):
                  f"| {eps(n, r['export_1core_s'])} ({r['export_1core_s']:.3f}) "
                  f"| {eps(n, r['peer']['total'])} ({r['peer']['total']:.2f}) |")
     L.append("\n## Ratios and targets\n")
-    L.append("| layout | export / read-only (2 thr) | export / read-only (1 thr) | hepml export ÷ peer time "
+    L.append("| layout | export / read-only (2 thr) | export 1 core / read-only 1 thr | hepml export ÷ peer time "
              "| hepml (specs + export) ÷ peer time | export ≥ 200,000 ev/s (2 thr) |")
     L.append("|---|---|---|---|---|---|")
     for r in results:
@@ -319,24 +296,33 @@ def report(results, args):
         e = n / r["export_s"]
         L.append(f"| {r['layout']} | {r['read2_s'] / r['export_s']:.0%} (target ≥ 60%: "
                  f"{'met' if r['read2_s'] / r['export_s'] >= 0.6 else 'not met'}) "
-                 f"| {r['read1_s'] / r['export_s']:.0%} "
+                 f"| {r['read1_s'] / r['export_1core_s']:.0%} "
                  f"| {r['peer']['total'] / r['export_s']:.1f}× (target ≥ 3×: "
                  f"{'met' if r['peer']['total'] / r['export_s'] >= 3 else 'not met'}) "
                  f"| {r['peer']['total'] / (r['export_s'] + r['specs_s']):.1f}× "
                  f"| {e:,.0f}: {'met' if e >= 200000 else 'not met'}{'' if r['layout'] == 'recipe' else ' (target is for recipe)'} |")
     L.append("\n## Where the time goes\n")
-    L.append("| layout | output (X+mask+y+w+split) | np.save of the same arrays, fresh process: median of 5 (range) "
-             "| export − read (2 thr) "
-             "| transform-only estimate N·F/(export − read 2 thr) | peer read / transform / write (s) |")
-    L.append("|---|---|---|---|---|---|")
+    L.append("| layout | output (X+mask+y+w+split) | export --no-write (read + transform, no files) "
+             "| writing = export − no-write | transform = no-write − read 2 thr "
+             "| transform-only throughput N·F / transform | peer read / transform / write (s) |")
+    L.append("|---|---|---|---|---|---|---|")
     for r in results:
-        d = r["export_s"] - r["read2_s"]
         p = r["peer"]
-        L.append(f"| {r['layout']} | {r['export_bytes'] / 1e6:,.0f} MB | {r['write_cost_s']:.3f} s "
-                 f"({r['write_cost_s'] / r['export_s']:.0%} of export; {r['write_cost_range_s'][0]:.3f}–"
-                 f"{r['write_cost_range_s'][1]:.3f} s) | {d:.3f} s "
+        nw = r.get("export_nowrite_s")
+        if nw is None:  # an older binary without --no-write: the brief's estimate from export − read
+            d = r["export_s"] - r["read2_s"]
+            L.append(f"| {r['layout']} | {r['export_bytes'] / 1e6:,.0f} MB | n/a | n/a | {d:.3f} s (export − read) "
+                     f"| {r['rows'] * r['features'] / d / 1e6:,.0f} M elements/s "
+                     f"| {p['read']:.2f} / {p['transform']:.2f} / {p['write']:.2f} |")
+            continue
+        w, d = r["export_s"] - nw, nw - r["read2_s"]
+        L.append(f"| {r['layout']} | {r['export_bytes'] / 1e6:,.0f} MB | {nw:.3f} s ({r['rows'] / nw:,.0f} ev/s) "
+                 f"| {w:.3f} s ({w / r['export_s']:.0%} of export) | {d:.3f} s ({d / r['export_s']:.0%} of export) "
                  f"| {r['rows'] * r['features'] / d / 1e6:,.0f} M elements/s "
                  f"| {p['read']:.2f} / {p['transform']:.2f} / {p['write']:.2f} |")
+    L.append("\nThe split uses hepml's `export --no-write` (builds every batch, writes nothing): writing = export − "
+             "no-write, transform = no-write − read-only (2 threads), all best-of-N tool-reported seconds. "
+             "Transform-only throughput counts N·F output values (each also written to the mask).")
     if any(r["perf"] for r in results):
         cats = []
         for r in results:
@@ -353,7 +339,8 @@ def report(results, args):
     L.append("\nCheck: per-column means of hepml's X and the peer's X (matched by feature name; hepml shuffles "
              "rows) differ by at most " + ", ".join(f"{r['column_mean_max_abs_diff']:.1e} ({r['layout']}, "
                                                      f"{r['columns_compared']} columns)" for r in results) + ".\n")
-    L.append("hepml export summaries: " + "; ".join(f"{r['layout']}: `{r['export_summary']}`" for r in results) + "\n")
+    summaries = [(r["layout"], re.sub(r"→ \S+ in", "→ DIR in", r["export_summary"])) for r in results]
+    L.append("hepml export summaries: " + "; ".join(f"{k}: `{v}`" for k, v in summaries) + "\n")
     return "\n".join(L)
 
 
@@ -365,7 +352,17 @@ def main():
     ap.add_argument("--peer-repeat", type=int, default=0, help="default: 2 for recipe, 1 for all")
     ap.add_argument("--no-perf", action="store_true")
     ap.add_argument("--out", default=os.path.join(HERE, "results", "transform.md"))
+    ap.add_argument("--report-only", metavar="JSON", help="rewrite the markdown from a saved JSON result, no timing")
     args = ap.parse_args()
+    if args.report_only:
+        saved = json.load(open(args.report_only))
+        for k, v in saved["meta"].items():
+            setattr(args, k, v)
+        md = report(saved["results"], args)
+        with open(args.out, "w") as f:
+            f.write(md + "\n")
+        print(md)
+        return
     args.file = os.path.abspath(args.file)
     subprocess.run(["cat", args.file], stdout=subprocess.DEVNULL, check=True)
     args.busy = wait_until_quiet()
@@ -389,12 +386,14 @@ def main():
     args.load = (load0, os.getloadavg()[0])
     args.other = other.stop()
     args.rebuilt = binary_stamp(HEPML) != stamp
+    args.when = time.strftime("%Y-%m-%d %H:%M")
     md = report(results, args)
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     with open(args.out, "w") as f:
         f.write(md + "\n")
     with open(os.path.splitext(args.out)[0] + ".json", "w") as f:
-        json.dump(results, f, indent=1, default=float)
+        meta = {k: getattr(args, k) for k in ("file", "repeat", "busy", "load", "other", "rebuilt", "when")}
+        json.dump({"meta": meta, "results": results}, f, indent=1, default=float)
     print(md)
 
 

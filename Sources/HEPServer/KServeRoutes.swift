@@ -37,21 +37,18 @@ struct KServeRoutes {
             }
             return JSONBody.response(json: "[" + items.joined(separator: ",") + "]")
         }
-        router.post("/v2/repository/models/:model/load") { request, context in
-            try state.authorize(request)
-            let name = try context.parameters.require("model")
-            _ = try await state.body(request)
-            try state.repository.load(name)
-            state.refreshLoadedGauge()
-            return Response(status: .ok)
-        }
-        router.post("/v2/repository/models/:model/unload") { request, context in
-            try state.authorize(request)
-            let name = try context.parameters.require("model")
-            _ = try await state.body(request)
-            try state.repository.unload(name)
-            state.refreshLoadedGauge()
-            return Response(status: .ok)
+        let actions: [(String, @Sendable (ModelRepository, String) throws -> Void)] = [
+            ("load", { try $0.load($1) }), ("unload", { try $0.unload($1) }),
+        ]
+        for (verb, action) in actions {
+            router.post(RouterPath("/v2/repository/models/:model/" + verb)) { request, context in
+                try state.authorize(request)
+                let name = try context.parameters.require("model")
+                _ = try await state.body(request)
+                try action(state.repository, name)
+                state.refreshLoadedGauge()
+                return Response(status: .ok)
+            }
         }
     }
 
