@@ -40,9 +40,12 @@ public final class ORTLibrary: @unchecked Sendable {
         if let explicit { candidates.append(explicit) }
         if let env = getenv("HEPML_ORT_LIBRARY") { candidates.append(String(cString: env)) }
         candidates.append(Self.defaultRelativePath)
-        if let exe = Self.executableDirectory {
-            // .build/<config>/hepml → <package>/.deps/onnxruntime
-            candidates.append(exe + "/../../" + Self.defaultRelativePath)
+        if var dir = Self.executableDirectory {
+            // The binary lives somewhere under the package (.build/<triple>/<config>/hepml): look upwards.
+            for _ in 0..<5 {
+                dir += "/.."
+                candidates.append(dir + "/" + Self.defaultRelativePath)
+            }
         }
         var errors: [String] = []
         var found: (UnsafeMutableRawPointer, String)?
