@@ -83,6 +83,8 @@ def main():
     ap.add_argument("--batch-sizes", default="256,32")
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--out", default=os.path.join(HERE, "results", "train.md"))
+    ap.add_argument("--keep-disturbed", action="store_true",
+                    help="write --out even when other processes disturbed the run (default: OUT-disturbed.md)")
     a = ap.parse_args()
     path = os.path.abspath(a.file)
     if not os.path.exists(TORCH_PY):
@@ -157,6 +159,10 @@ def main():
              "repeat training events; the AUC only shows that both trainers learned, it is not a physics result.\n")
     L.append(f"Data export for the peer: `{re.sub(r'/tmp/hepml-train-bench-[^ ]*', 'DIR', export_line)}`\n")
     md = "\n".join(L)
+    if (rebuilt or other_share > 0.10) and not a.keep_disturbed:
+        # do not overwrite a clean result with a disturbed one
+        a.out = os.path.splitext(a.out)[0] + "-disturbed.md"
+        print(f"disturbed run: writing {a.out} instead", file=sys.stderr)
     os.makedirs(os.path.dirname(a.out), exist_ok=True)
     open(a.out, "w").write(md + "\n")
     json.dump(rows, open(os.path.splitext(a.out)[0] + ".json", "w"), indent=1)

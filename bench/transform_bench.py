@@ -352,6 +352,8 @@ def main():
     ap.add_argument("--peer-repeat", type=int, default=0, help="default: 2 for recipe, 1 for all")
     ap.add_argument("--no-perf", action="store_true")
     ap.add_argument("--out", default=os.path.join(HERE, "results", "transform.md"))
+    ap.add_argument("--keep-disturbed", action="store_true",
+                    help="write --out even when other processes disturbed the run (default: OUT-disturbed.md)")
     ap.add_argument("--report-only", metavar="JSON", help="rewrite the markdown from a saved JSON result, no timing")
     args = ap.parse_args()
     if args.report_only:
@@ -388,6 +390,10 @@ def main():
     args.rebuilt = binary_stamp(HEPML) != stamp
     args.when = time.strftime("%Y-%m-%d %H:%M")
     md = report(results, args)
+    if (args.rebuilt or args.other[1] > 0.10) and not args.keep_disturbed:
+        # do not overwrite a clean result with a disturbed one
+        args.out = os.path.splitext(args.out)[0] + "-disturbed.md"
+        print(f"disturbed run: writing {args.out} instead", file=sys.stderr)
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     with open(args.out, "w") as f:
         f.write(md + "\n")
