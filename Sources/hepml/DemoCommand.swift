@@ -53,11 +53,9 @@ struct DemoCommand: AsyncParsableCommand {
         net.learningRate = 3e-3
         net.patience = 15
         net.seed = 3
-        t = ContinuousClock.now
         let result = try await TrainingRun.run(params: params, specs: specs, network: net, output: out, name: "demo") { line in
             if line.hasPrefix("data") { print("2 data      " + line.dropFirst(6)) }
         }
-        let trainSeconds = seconds(since: t)
         let last = result.history.last
         print("3 train     \(result.history.count) epochs, \(fmt(result.seconds["train"] ?? 0, 2)) s, \(fmt(result.trainEventsPerSecond, 0)) events/s, "
             + "final val_loss \(fmt(last?.validationLoss ?? .nan, 4))")
@@ -117,6 +115,5 @@ struct DemoCommand: AsyncParsableCommand {
         print("summary     AUC \(fmt(result.testMetrics.auc, 3)); total \(fmt(seconds(since: total), 1)) s")
         print("            plots: \(result.reportFolder)/roc.svg, loss.svg, scores.svg; metrics: \(result.reportFolder)/metrics.json")
         print("            model folder: \(result.modelFolder); serve it with: hepml serve --repository \(out)/repository")
-        _ = trainSeconds
     }
 }

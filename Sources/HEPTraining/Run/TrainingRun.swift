@@ -36,11 +36,17 @@ public enum TrainingRun {
         var seconds: [String: Double] = [:]
 
         var t = ContinuousClock.now
-        let validation = try await InMemoryData.collect(dataset.batches(split: .validation), maskFeatures: spec.maskFeatures)
-        let test = try await InMemoryData.collect(dataset.batches(split: .test), maskFeatures: spec.maskFeatures)
         let estimate = Int(Double(specs.events["total"] ?? 0) * params.split.train) * dataset.layout.width * 4 * (spec.maskFeatures ? 2 : 1)
-        let cached: InMemoryData? = estimate <= memoryBudget
-            ? try await InMemoryData.collect(dataset.batches(split: .train), maskFeatures: spec.maskFeatures) : nil
+        let validation: InMemoryData, test: InMemoryData, cached: InMemoryData?
+        if estimate <= memoryBudget {
+            // One pass over the files gives all three splits.
+            let all = try await InMemoryData.collectSplits(dataset.batches(split: nil), maskFeatures: spec.maskFeatures)
+            (cached, validation, test) = (all[.train]!, all[.validation]!, all[.test]!)
+        } else {
+            validation = try await InMemoryData.collect(dataset.batches(split: .validation), maskFeatures: spec.maskFeatures)
+            test = try await InMemoryData.collect(dataset.batches(split: .test), maskFeatures: spec.maskFeatures)
+            cached = nil
+        }
         seconds["data"] = since(t)
         log("data: \(cached?.rows ?? 0) train rows in memory\(cached == nil ? " (streamed each epoch)" : ""), \(validation.rows) validation, "
             + "\(test.rows) test, \(dataset.layout.width) features; truncated events \(dataset.summary.truncatedEvents)")

@@ -16,6 +16,26 @@ public struct InMemoryData: Sendable {
         self.width = width
     }
 
+    /// Collects the rows of one pass and separates them by split (one read of the files for all three).
+    public static func collectSplits(_ stream: AsyncThrowingStream<TrainingBatch, Error>, maskFeatures: Bool) async throws
+        -> [DataSplit: InMemoryData]
+    {
+        var out: [DataSplit: InMemoryData] = [:]
+        for s in DataSplit.allCases { out[s] = InMemoryData(x: [], y: [], w: [], rows: 0, width: 0) }
+        for try await b in stream {
+            let input = Trainer.inputs(b, maskFeatures: maskFeatures)
+            for r in 0..<b.count {
+                let s = DataSplit(rawValue: b.splits[r])!
+                out[s]!.width = input.width
+                out[s]!.x += input.x[(r * input.width)..<((r + 1) * input.width)]
+                out[s]!.y.append(b.labels[r])
+                out[s]!.w.append(b.weights[r])
+                out[s]!.rows += 1
+            }
+        }
+        return out
+    }
+
     /// Collects batches (features, with the mask appended when `maskFeatures`).
     public static func collect(_ stream: AsyncThrowingStream<TrainingBatch, Error>, maskFeatures: Bool) async throws -> InMemoryData {
         var d = InMemoryData(x: [], y: [], w: [], rows: 0, width: 0)

@@ -52,23 +52,6 @@ public enum ColumnValues: Sendable {
         case let .uint64(v): return v.map { Double($0) }
         }
     }
-
-    /// All values converted to Float (training input).
-    public func floats() -> [Float] {
-        switch self {
-        case let .float32(v): return v
-        case let .float64(v): return v.map { Float($0) }
-        case let .bool(v): return v.map { $0 ? 1 : 0 }
-        case let .int8(v): return v.map { Float($0) }
-        case let .uint8(v): return v.map { Float($0) }
-        case let .int16(v): return v.map { Float($0) }
-        case let .uint16(v): return v.map { Float($0) }
-        case let .int32(v): return v.map { Float($0) }
-        case let .uint32(v): return v.map { Float($0) }
-        case let .int64(v): return v.map { Float($0) }
-        case let .uint64(v): return v.map { Float($0) }
-        }
-    }
 }
 
 /// How a branch's entries are shaped.
