@@ -57,7 +57,7 @@ let package = Package(
         .target(
             name: "HEPInference",
             dependencies: [
-                "CImageCodecs", "CCodecsZlib",
+                "CImageCodecs", "CCodecsZlib", "COpenBLAS",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
             ]
