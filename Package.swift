@@ -8,6 +8,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "hepml", targets: ["hepml"]),
+        .library(name: "HEPJSON", targets: ["HEPJSON"]),
         .library(name: "ROOTIO", targets: ["ROOTIO"]),
         .library(name: "HEPData", targets: ["HEPData"]),
         .library(name: "HEPTraining", targets: ["HEPTraining"]),
@@ -36,9 +37,10 @@ let package = Package(
         .systemLibrary(name: "CCodecsXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CImageCodecs", pkgConfig: "libpng", providers: [.apt(["libpng-dev", "libturbojpeg0-dev"])]),
+        .target(name: "HEPJSON"),
         .target(
             name: "ROOTIO",
-            dependencies: ["CCodecsZlib", "CCodecsLZMA", "CCodecsLZ4", "CCodecsZstd", "CCodecsXXHash"]
+            dependencies: ["HEPJSON", "CCodecsZlib", "CCodecsLZMA", "CCodecsLZ4", "CCodecsZstd", "CCodecsXXHash"]
         ),
         .target(
             name: "HEPData",
@@ -65,8 +67,9 @@ let package = Package(
         .target(
             name: "HEPServer",
             dependencies: [
-                "HEPInference", "CCodecsZlib",
+                "HEPInference", "HEPJSON", "CCodecsZlib",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "MultipartKit", package: "multipart-kit"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -86,9 +89,11 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ROOTIOTests", dependencies: ["ROOTIO"]),
+        .testTarget(name: "HEPJSONTests", dependencies: ["HEPJSON"]),
         .target(name: "TestSupport", dependencies: ["HEPInference"], path: "Tests/TestSupport"),
         .testTarget(name: "HEPInferenceTests", dependencies: ["HEPInference", "TestSupport"]),
         .testTarget(name: "HEPDataTests", dependencies: ["HEPData"]),
+        .testTarget(name: "NativeLWTNNTests", dependencies: ["HEPInference", "TestSupport"]),
         .testTarget(name: "HEPTrainingTests", dependencies: ["HEPTraining", "ROOTIO", "HEPInference"]),
         .testTarget(
             name: "HEPServerTests",
