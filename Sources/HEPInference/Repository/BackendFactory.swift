@@ -29,6 +29,11 @@ public struct BackendFactory: Sendable {
         return "unknown"
     }
 
+    /// The platform of the model file at `path`, by content (lwtnn vs XGBoost JSON, ...), else by extension.
+    public static func platform(forPath path: String) -> String {
+        ModelFileKind.detect(path: path).platform ?? platform(forFile: path)
+    }
+
     /// Loads `path` for `platform`.
     public func backend(platform: String, path: String) throws -> any InferenceBackend {
         switch platform {
@@ -37,6 +42,10 @@ public struct BackendFactory: Sendable {
                 throw InferenceError.unavailable(onnxUnavailableReason ?? "ONNX Runtime is not available")
             }
             return try ORTSession(environment: env, path: path, intraOpThreads: intraOpThreads)
+        case "lwtnn":
+            // `.json` files default to lwtnn; an XGBoost JSON model goes to its own backend.
+            if ModelFileKind.detect(path: path) == .xgboostJSON { return try backend(platform: "xgboost", path: path) }
+            return try LWTNNBackend(path: path)
         case "tensorflow_graphdef":
             throw InferenceError.unavailable("TensorFlow GraphDef backend not available yet (\(path))")
         default:
