@@ -51,6 +51,14 @@ public indirect enum JSONValue: Sendable, Equatable {
     public var stringValue: String? { if case let .string(s) = self { return s } else { return nil } }
     public var numberText: String? { if case let .number(s) = self { return s } else { return nil } }
     public var doubleValue: Double? { numberText.flatMap(Double.init) }
+    public var boolValue: Bool? { if case let .bool(b) = self { return b } else { return nil } }
+    /// The number as an exact integer (`3`, `3.0` and `3e0` all give 3).
+    public var intValue: Int? {
+        guard let t = numberText else { return nil }
+        if let i = Int(t) { return i }
+        guard let d = Double(t), d.rounded() == d else { return nil }
+        return Int(exactly: d)
+    }
 
     /// Serializes with two-space indentation, or compactly.
     public func serialized(pretty: Bool = true) -> String {
