@@ -7,10 +7,12 @@ public struct HEPMLServer: Sendable {
     public let configuration: ServerConfiguration
     public let repository: ModelRepository
     let state: ServerState
+    let security: ServerSecurity
 
     /// Opens the repository and loads its models (failures are logged and shown as UNAVAILABLE).
     public init(configuration: ServerConfiguration, factory: BackendFactory, logger: Logger = Logger(label: "hepml.server")) throws {
         self.configuration = configuration
+        security = try ServerSecurity(configuration: configuration)
         repository = try ModelRepository(root: configuration.repository, factory: factory)
         for (name, reason) in repository.loadAll() {
             logger.warning("model '\(name)' not loaded: \(reason)")
@@ -28,6 +30,7 @@ public struct HEPMLServer: Sendable {
         router.middlewares.add(RequestCountMiddleware(status: state.status))
         router.middlewares.add(MetricsMiddleware())
         router.middlewares.add(ErrorMiddleware())
+        router.middlewares.add(AuthMiddleware(policy: security.policy))
         router.get("/metrics") { _, _ in
             JSONBody.response(bytes: state.metrics.exposition(), contentType: "text/plain; version=0.0.4")
         }
@@ -36,12 +39,15 @@ public struct HEPMLServer: Sendable {
         return router
     }
 
+    /// Start-up checks that need async work (JWKS keys); call before `application`.
+    public func prepare() async throws { try await security.check() }
+
     /// An application listening on the configured address; `onRunning` receives the bound port.
     public func application(logger: Logger = Logger(label: "hepml.server"),
                             onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         Application(
             router: router(),
-            server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(configuration.requestTimeout * 1000)))),
+            server: security.httpServer,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "hepml"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: logger)

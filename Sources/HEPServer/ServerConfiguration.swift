@@ -13,6 +13,8 @@ public struct ServerConfiguration: Sendable {
     public var requestTimeout: Double
     /// Server name in `GET /v2`.
     public var name: String
+    /// TLS, tokens file and JWT validation (all off by default).
+    public var security = SecuritySettings()
 
     public init(host: String = "127.0.0.1", port: Int = 8083, repository: String = "models", token: String? = nil,
                 maxBodySize: Int = 256 << 20, requestTimeout: Double = 60, name: String = "hepml") {

@@ -17,18 +17,6 @@ final class ServerState: Sendable {
         self.metrics = metrics
     }
 
-    /// Write endpoints need the bearer token when one is configured; without a token they are refused
-    /// unless the server listens on loopback only.
-    func authorize(_ request: Request) throws {
-        if let token = configuration.token, !token.isEmpty {
-            guard let header = request.headers[.authorization], header == "Bearer \(token)" else {
-                throw APIError(.unauthorized, "this endpoint needs 'Authorization: Bearer <token>'")
-            }
-        } else if !configuration.isLoopback {
-            throw APIError(.forbidden, "writes are disabled: the server listens on \(configuration.host) without a token (start it with --token)")
-        }
-    }
-
     /// The request body, refused with 413 above the configured limit.
     func body(_ request: Request) async throws -> ByteBuffer {
         var r = request

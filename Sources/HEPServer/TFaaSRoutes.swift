@@ -20,16 +20,14 @@ struct TFaaSRoutes {
         }
         router.post("/upload") { request, _ in try await upload(request) }
         router.delete("/delete/:model") { request, context in
-            try state.authorize(request)
-            return try delete(try context.parameters.require("model"))
+            try await delete(try context.parameters.require("model"))
         }
         router.delete("/delete") { request, _ in
-            try state.authorize(request)
-            if let name = request.uri.queryParameters.get("model") { return try delete(name) }
+            if let name = request.uri.queryParameters.get("model") { return try await delete(name) }
             let body = try await state.body(request)
             if let boundary = MultipartForm.boundary(request.headers[.contentType]),
                let part = try MultipartForm(body: body, boundary: boundary)["model"] {
-                return try delete(String(decoding: part.bytes, as: UTF8.self))
+                return try await delete(String(decoding: part.bytes, as: UTF8.self))
             }
             throw APIError.badRequest("no model name: use DELETE /delete/NAME, /delete?model=NAME or a 'model' form field")
         }
@@ -49,22 +47,22 @@ struct TFaaSRoutes {
             return JSONBody.response(json: JSONBody.encode(summary(name)))
         }
         router.post("/params") { request, _ in
-            try state.authorize(request)
             let obj = try JSONBody.object(try await state.body(request), what: "params")
             guard let name = obj["name"] as? String else { throw APIError.badRequest("params: missing 'name'") }
+            try RequestAccess.require(model: name)
             _ = try state.repository.model(name)
             state.defaultModel.withLock { $0 = name }
             return JSONBody.response(json: #"{"default_model":"# + JSONBody.quote(name) + "}")
         }
         router.post("/tag") { request, _ in
-            try state.authorize(request)
             let obj = try JSONBody.object(try await state.body(request), what: "/tag")
             guard let model = obj["model"] as? String, let tag = obj["tag"] as? String else {
                 throw APIError.badRequest("/tag needs {\"model\", \"tag\", \"version\"}")
             }
             var version = (obj["version"] as? Int) ?? (obj["version"] as? String).flatMap { Int($0) } ?? -1
+            try RequestAccess.require(model: model)
             if version < 0 { version = try state.repository.model(model).version }
-            try state.repository.setTag(tag, model: model, version: version)
+            try await state.repository.setTag(tag, model: model, version: version)
             return JSONBody.response(json: #"{"model":"# + JSONBody.quote(model) + #","tag":"# + JSONBody.quote(tag) + #","version":"# + String(version) + "}")
         }
         router.get("/status") { _, _ in
@@ -94,6 +92,7 @@ struct TFaaSRoutes {
         guard let n = (name?.isEmpty == false ? name : nil) ?? state.defaultModel.withLock({ $0 }) else {
             throw APIError.badRequest("no model given ('model' field) and no default model set")
         }
+        try RequestAccess.require(model: n)
         return try state.repository.model(n)
     }
 
@@ -206,7 +205,6 @@ struct TFaaSRoutes {
     /// `/upload`: a multipart form (`name`, `params`, `model`, `labels`) or a (gzipped) tarball of one
     /// model folder. The model is installed atomically.
     func upload(_ request: Request) async throws -> Response {
-        try state.authorize(request)
         let body = try await state.body(request)
         let name: String
         var files: [String: [UInt8]] = [:]
@@ -249,14 +247,16 @@ struct TFaaSRoutes {
             name = top
             for e in entries { files[e.path.dropFirst().joined(separator: "/")] = e.bytes }
         }
-        let versions = try state.repository.install(name: name, files: files)
+        try RequestAccess.require(model: name)
+        let versions = try await state.repository.install(name: name, files: files)
         state.defaultModel.withLock { $0 = name }
         state.refreshLoadedGauge()
         return JSONBody.response(json: #"{"name":"# + JSONBody.quote(name) + #","versions":["# + versions.map(String.init).joined(separator: ",") + "]}")
     }
 
-    func delete(_ name: String) throws -> Response {
-        try state.repository.delete(name)
+    func delete(_ name: String) async throws -> Response {
+        try RequestAccess.require(model: name)
+        try await state.repository.delete(name)
         state.defaultModel.withLock { if $0 == name { $0 = nil } }
         state.refreshLoadedGauge()
         return JSONBody.response(json: #"{"deleted":"# + JSONBody.quote(name) + "}")

@@ -25,6 +25,24 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Bearer token required by write endpoints (default: $HEPML_TOKEN).")
     var token: String?
 
+    @Option(name: .long, help: "PEM certificate chain: serve HTTPS only (with --tls-key).")
+    var tlsCert: String?
+
+    @Option(name: .long, help: "PEM private key of --tls-cert.")
+    var tlsKey: String?
+
+    @Option(name: .long, help: "File of hashed bearer tokens with scopes (read, infer, write, admin) and optional model lists; every endpoint but health then needs a token.")
+    var tokens: String?
+
+    @Option(name: .long, help: "JWKS file of keys that sign accepted JWT bearer tokens (with --jwt-issuer and --jwt-audience).")
+    var jwks: String?
+
+    @Option(name: .long, help: "Required 'iss' of JWT bearer tokens.")
+    var jwtIssuer: String?
+
+    @Option(name: .long, help: "Required 'aud' of JWT bearer tokens.")
+    var jwtAudience: String?
+
     @Option(name: .long, help: "Largest accepted request body in MiB.")
     var maxBodyMb: Int = 256
 
@@ -41,16 +59,19 @@ struct ServeCommand: AsyncParsableCommand {
         var logger = Logger(label: "hepml.server")
         logger.logLevel = .info
         let envToken = getenv("HEPML_TOKEN").map { String(cString: $0) }
-        let config = ServerConfiguration(host: host, port: port, repository: repository, token: token ?? envToken,
+        var config = ServerConfiguration(host: host, port: port, repository: repository, token: token ?? envToken,
                                          maxBodySize: maxBodyMb << 20, requestTimeout: timeout)
+        config.security = SecuritySettings(tlsCertificate: tlsCert, tlsKey: tlsKey, tokensFile: tokens, jwksFile: jwks,
+                                           jwtIssuer: jwtIssuer, jwtAudience: jwtAudience)
         let factory = BackendFactory.standard(ortLibrary: ortLibrary, intraOpThreads: intraOpThreads)
         if let reason = factory.onnxUnavailableReason { logger.warning("\(reason)") }
         let server = try HEPMLServer(configuration: config, factory: factory, logger: logger)
-        if config.token == nil, !config.isLoopback {
+        try await server.prepare()
+        if config.token == nil, tokens == nil, jwks == nil, !config.isLoopback {
             logger.warning("no --token: write endpoints (upload, delete, load, unload) are refused on \(host)")
         }
         let ready = server.repository.index().filter { $0.state.state == "READY" }.count
-        logger.info("serving \(ready) model version(s) from \(repository) on http://\(host):\(port)")
+        logger.info("serving \(ready) model version(s) from \(repository) on \(tlsCert == nil ? "http" : "https")://\(host):\(port)")
         try await server.application(logger: logger).runService()
     }
 }

@@ -31,7 +31,17 @@ public struct BackendFactory: Sendable {
 
     /// The platform of the model file at `path`, by content (lwtnn vs XGBoost JSON, ...), else by extension.
     public static func platform(forPath path: String) -> String {
-        ModelFileKind.detect(path: path).platform ?? platform(forFile: path)
+        TreeModelFile.platform(of: TreeModelFile.head(path), fileName: path)
+            ?? ModelFileKind.detect(path: path).platform ?? platform(forFile: path)
+    }
+
+    /// The platform a Triton configuration selects: `platform`, else `backend` (Triton's `fil` included); an ONNX
+    /// model with `parameters { key: "backend" value: { string_value: "hepml_native" } }` runs on the native
+    /// tree-ensemble evaluator.
+    public static func platform(config c: Inference_ModelConfig) -> String {
+        let p = c.platform.isEmpty ? (c.backend == "onnxruntime" ? "onnxruntime_onnx" : c.backend) : c.platform
+        if p.hasPrefix("onnxruntime"), c.parameters["backend"]?.stringValue == "hepml_native" { return "hepml_native_onnx" }
+        return p
     }
 
     /// Loads `path` for `platform`.
@@ -46,6 +56,13 @@ public struct BackendFactory: Sendable {
             // `.json` files default to lwtnn; an XGBoost JSON model goes to its own backend.
             if ModelFileKind.detect(path: path) == .xgboostJSON { return try backend(platform: "xgboost", path: path) }
             return try LWTNNBackend(path: path)
+        case "xgboost", "lightgbm", "fil", "tmva":
+            let name = path.split(separator: "/").suffix(2).joined(separator: "/")
+            return TreeEnsembleBackend(model: try TreeModelFile.load(path: path, platform: platform, name: name))
+        case "hepml_native_onnx":
+            // An ONNX graph of one ai.onnx.ml tree ensemble, on the native evaluator (config.pbtxt backend "hepml_native").
+            let name = path.split(separator: "/").suffix(2).joined(separator: "/")
+            return TreeEnsembleBackend(model: try TreeModelFile.load(path: path, platform: "onnx", name: name))
         case "tensorflow_graphdef":
             throw InferenceError.unavailable("TensorFlow GraphDef backend not available yet (\(path))")
         default:
