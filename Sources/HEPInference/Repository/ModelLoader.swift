@@ -28,27 +28,27 @@ enum ModelLoader {
         return FileManager.default.fileExists(atPath: path, isDirectory: &dir) && dir.boolValue
     }
 
-    static func labels(_ path: String) -> [String]? {
-        guard let b = read(path) else { return nil }
-        return String(decoding: b, as: UTF8.self).split(whereSeparator: \.isNewline).map { String($0) }
-            .filter { !$0.isEmpty }
+    /// Non-empty lines of a labels file.
+    static func labels(_ bytes: [UInt8]) -> [String] {
+        String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isNewline).map { String($0) }.filter { !$0.isEmpty }
     }
 
     /// Loads the folder `dir` as model `name`. Per-version failures become UNAVAILABLE states with the reason;
-    /// a folder that is not a model at all throws.
+    /// a folder that is not a model at all throws. Every file is reached through `ModelFolderPath`.
     static func load(dir: String, name: String, factory: BackendFactory) throws -> ModelFolder {
+        let files = try ModelFolderPath(folder: dir, model: name)
         var folder = ModelFolder()
-        folder.tags = try readTags(dir)
-        let paramsBytes = read(dir + "/params.json")
-        let hasConfig = FileManager.default.fileExists(atPath: dir + "/config.pbtxt")
-        if let paramsBytes, !hasConfig {
+        folder.tags = try readTags(files)
+        let paramsBytes = try files.resolveIfPresent("params.json", what: "params.json").flatMap(read)
+        let configPath = try files.resolveIfPresent("config.pbtxt", what: "config.pbtxt")
+        if let paramsBytes, configPath == nil {
             folder.layout = "tfaas"
             let params = try TFaaSParams.parse(paramsBytes, file: "\(name)/params.json")
-            let file = try ModelName.safeRelativePath(params.model).joined(separator: "/")
-            let platform = BackendFactory.platform(forFile: file)
-            let labels = try params.labels.map { try labelsFile(dir, $0) } ?? nil
+            let labels = try params.labels.map { try labelsFile(files, $0, what: "params.json 'labels'") } ?? nil
             do {
-                let backend = try factory.backend(platform: platform, path: dir + "/" + file)
+                let path = try files.resolve(params.model, what: "params.json 'model'")
+                let platform = BackendFactory.platform(forFile: params.model)
+                let backend = try factory.backend(platform: platform, path: path)
                 var config = ModelConfigFile.derived(name: name, platform: platform, signature: backend.signature)
                 if let labelsName = params.labels, !config.output.isEmpty { config.output[0].labelFilename = labelsName }
                 folder.versions[1] = LoadedModel(name: name, version: 1, config: config, signature: backend.signature, backend: backend,
@@ -59,15 +59,15 @@ enum ModelLoader {
             }
             return folder
         }
-        let configText = read(dir + "/config.pbtxt").map { String(decoding: $0, as: UTF8.self) }
+        let configText = configPath.flatMap(read).map { String(decoding: $0, as: UTF8.self) }
         var config = try configText.map { try ModelConfigFile.parse($0, file: "\(name)/config.pbtxt") }
         if config != nil, config!.name.isEmpty { config!.name = name }
         if let c = config, c.name != name {
             throw InferenceError.invalidInput("\(name)/config.pbtxt names the model '\(c.name)', but its folder is '\(name)'")
         }
         folder.layout = config == nil ? "versions" : "triton"
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
-        let available = entries.compactMap { Int($0) }.filter { $0 >= 0 && isDirectory(dir + "/\($0)") }.sorted()
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: files.realFolder)) ?? []
+        let available = entries.compactMap { Int($0) }.filter { $0 >= 0 && isDirectory(files.realFolder + "/\($0)") }.sorted()
         guard !available.isEmpty else {
             throw InferenceError.invalidInput("\(name): no params.json and no numeric version folders (e.g. \(name)/1/model.onnx)")
         }
@@ -77,11 +77,12 @@ enum ModelLoader {
         }
         for v in selected {
             let file = config.map { $0.defaultModelFilename.isEmpty ? "model.onnx" : $0.defaultModelFilename } ?? "model.onnx"
-            let path = "\(dir)/\(v)/\(file)"
             do {
-                guard FileManager.default.fileExists(atPath: path) else {
-                    throw InferenceError.unavailable("\(name)/\(v)/\(file) does not exist")
+                guard (try? ModelName.safeRelativePath(file)) != nil else {
+                    throw InferenceError.invalidInput(
+                        "model '\(name)': default_model_filename '\(file.prefix(128))' must be a relative path inside the version folder (no '..', not absolute)")
                 }
+                let path = try files.resolve("\(v)/\(file)", what: "default_model_filename")
                 let platform = config.map { $0.platform.isEmpty ? ($0.backend == "onnxruntime" ? "onnxruntime_onnx" : $0.backend) : $0.platform }
                     ?? BackendFactory.platform(forFile: file)
                 let backend = try factory.backend(platform: platform, path: path)
@@ -89,7 +90,7 @@ enum ModelLoader {
                 let signature = config == nil ? backend.signature : try ModelConfigFile.signature(of: effective)
                 try checkCompatible(declared: signature, backend: backend.signature, model: name)
                 let labelFile = effective.output.first { !$0.labelFilename.isEmpty }?.labelFilename
-                let labels = try labelFile.map { try labelsFile(dir, $0) } ?? nil
+                let labels = try labelFile.map { try labelsFile(files, $0, what: "label_filename") } ?? nil
                 let extra = paramsBytes.flatMap { try? TFaaSParams.parse($0, file: name) }
                 folder.versions[v] = LoadedModel(name: name, version: v, config: effective, signature: signature, backend: backend,
                                                  labels: labels, tfaasParams: extra, paramsJSON: extra == nil ? nil : paramsBytes)
@@ -105,9 +106,9 @@ enum ModelLoader {
         return folder
     }
 
-    static func labelsFile(_ dir: String, _ file: String) throws -> [String]? {
-        let rel = try ModelName.safeRelativePath(file).joined(separator: "/")
-        return labels(dir + "/" + rel)
+    /// The labels a configuration names; nil when the file is missing (labels are optional).
+    static func labelsFile(_ files: ModelFolderPath, _ file: String, what: String) throws -> [String]? {
+        try files.resolveIfPresent(file, what: what).flatMap(read).map(labels)
     }
 
     /// Versions selected by a Triton version policy (default: the latest one).
@@ -136,15 +137,15 @@ enum ModelLoader {
     }
 
     /// `tags.json`: `{"production": 2, "staging": "3"}`.
-    static func readTags(_ dir: String) throws -> [String: Int] {
-        guard let b = read(dir + "/tags.json") else { return [:] }
+    static func readTags(_ files: ModelFolderPath) throws -> [String: Int] {
+        guard let b = try files.resolveIfPresent("tags.json", what: "tags.json").flatMap(read) else { return [:] }
         guard let obj = try? JSONSerialization.jsonObject(with: Data(b)) as? [String: Any] else {
-            throw InferenceError.invalidInput("\(dir)/tags.json is not a JSON object of tag → version")
+            throw InferenceError.invalidInput("\(files.model)/tags.json is not a JSON object of tag → version")
         }
         var tags: [String: Int] = [:]
         for (k, v) in obj {
             if let n = v as? Int { tags[k] = n } else if let s = v as? String, let n = Int(s) { tags[k] = n } else {
-                throw InferenceError.invalidInput("\(dir)/tags.json: tag '\(k)' must map to a version number")
+                throw InferenceError.invalidInput("\(files.model)/tags.json: tag '\(k)' must map to a version number")
             }
         }
         return tags

@@ -4,12 +4,16 @@ import Synchronization
 /// A folder of models served by name, version or tag. Lookups are lock-protected reads of immutable
 /// `LoadedModel`s; installs and deletes prepare everything on disk and in memory first and then swap the
 /// entry, so clients never see a partial model and a failed install leaves the old version serving.
+///
+/// Changes (install, load, delete, tag) run one at a time on a dedicated serial queue, never on the caller's
+/// thread when called from async code: file writes, model loading and deletion do not occupy Swift's
+/// cooperative threads, and the in-memory lock is held only for the final swap.
 public final class ModelRepository: Sendable {
     public let root: String
     public let factory: BackendFactory
     private let state = Mutex<[String: ModelFolder]>([:])
-    /// Serializes changes of the folder on disk (uploads, deletes, loads).
-    private let writer = Mutex<Void>(())
+    /// Serializes changes of the folder on disk (uploads, deletes, loads, tags).
+    private let mutations = DispatchQueue(label: "hepml.repository.mutations")
 
     /// Opens (and creates when missing) the repository folder.
     public init(root: String, factory: BackendFactory) throws {
@@ -21,6 +25,13 @@ public final class ModelRepository: Sendable {
             } catch {
                 throw InferenceError.unavailable("cannot create model repository \(root): \(error.localizedDescription)")
             }
+        }
+    }
+
+    /// Runs a change on the mutation queue and waits for it without blocking a cooperative thread.
+    private func mutate<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            mutations.async { continuation.resume(with: Result { try body() }) }
         }
     }
 
@@ -40,16 +51,29 @@ public final class ModelRepository: Sendable {
         return failures
     }
 
-    /// (Re)loads one model from disk.
+    /// (Re)loads one model from disk (blocking; from async code the `async` overload is used).
     public func load(_ name: String) throws {
         try ModelName.validate(name)
-        try writer.withLock { _ in
-            let dir = root + "/" + name
-            guard ModelLoader.isDirectory(dir) else { throw InferenceError.notFound("model '\(name)' is not in the repository") }
-            var folder = try ModelLoader.load(dir: dir, name: name, factory: factory)
-            folder.states = folder.states.map { var s = $0; s.reason = clientSafe(s.reason); return s }
-            state.withLock { $0[name] = folder }
+        try mutations.sync { try loadNow(name) }
+    }
+
+    /// (Re)loads one model from disk on the mutation queue.
+    public func load(_ name: String) async throws {
+        try ModelName.validate(name)
+        try await mutate { try self.loadNow(name) }
+    }
+
+    private func loadNow(_ name: String) throws {
+        let dir = root + "/" + name
+        guard ModelLoader.isDirectory(dir) else { throw InferenceError.notFound("model '\(name)' is not in the repository") }
+        var folder: ModelFolder
+        do {
+            folder = try ModelLoader.load(dir: dir, name: name, factory: factory)
+        } catch let e as InferenceError {
+            throw e.withMessage(clientSafe(e.description))
         }
+        folder.states = folder.states.map { var s = $0; s.reason = clientSafe(s.reason); return s }
+        state.withLock { $0[name] = folder }
     }
 
     /// Stops serving a model (its files stay).
@@ -102,15 +126,17 @@ public final class ModelRepository: Sendable {
 
     /// The raw `params.json` of a TFaaS-layout model, loaded or not.
     public func paramsFile(of name: String) -> [UInt8]? {
-        guard (try? ModelName.validate(name)) != nil else { return nil }
-        return ModelLoader.read("\(root)/\(name)/params.json")
+        guard (try? ModelName.validate(name)) != nil, let files = try? ModelFolderPath(folder: "\(root)/\(name)", model: name) else { return nil }
+        return (try? files.resolveIfPresent("params.json", what: "params.json"))?.flatMap(ModelLoader.read)
     }
 
     /// Error text without server paths (the repository root and staging folders are shown as model-relative).
     func clientSafe(_ text: String, staging: String? = nil) -> String {
         var t = text
-        if let staging { t = t.replacingOccurrences(of: staging + "/", with: "") }
-        return t.replacingOccurrences(of: root + "/", with: "")
+        for folder in [staging, staging.flatMap(ModelFolderPath.realPath), ModelFolderPath.realPath(root), root].compactMap({ $0 }) {
+            t = t.replacingOccurrences(of: folder + "/", with: "")
+        }
+        return t
     }
 
     /// Version numbers with their state for one model.
@@ -127,95 +153,158 @@ public final class ModelRepository: Sendable {
     /// moved into place and the served entry swapped. Returns the loaded folder's ready versions.
     @discardableResult
     public func install(name: String, files: [String: [UInt8]]) throws -> [Int] {
+        try checkUpload(name: name, files: files)
+        return try mutations.sync { try installNow(name: name, files: files) }
+    }
+
+    /// `install` on the mutation queue (from async code).
+    @discardableResult
+    public func install(name: String, files: [String: [UInt8]]) async throws -> [Int] {
+        try checkUpload(name: name, files: files)
+        return try await mutate { try self.installNow(name: name, files: files) }
+    }
+
+    /// Refuses names and file sets that cannot be a model folder: unsafe paths, and a path used both as a
+    /// file and as a folder (`1/model.onnx` and `1/model.onnx/x`).
+    func checkUpload(name: String, files: [String: [UInt8]]) throws {
         try ModelName.validate(name)
         guard !files.isEmpty else { throw InferenceError.invalidInput("upload of '\(name)' contains no files") }
-        return try writer.withLock { _ in
-            let fm = FileManager.default
-            let token = UUID().uuidString
-            let staging = "\(root)/.staging-\(token)"
-            let stagedDir = "\(staging)/\(name)"
-            defer { try? fm.removeItem(atPath: staging) }
-            do {
-                try fm.createDirectory(atPath: stagedDir, withIntermediateDirectories: true)
-                for (path, bytes) in files {
-                    let parts = try ModelName.safeRelativePath(path)
-                    let target = ([stagedDir] + parts).joined(separator: "/")
-                    try fm.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                    guard fm.createFile(atPath: target, contents: Data(bytes)) else {
-                        throw InferenceError.backend("cannot write \(name)/\(path)")
-                    }
-                }
-            } catch let e as InferenceError {
-                throw e
-            } catch {
-                throw InferenceError.backend("cannot stage upload of '\(name)': \(error.localizedDescription)")
-            }
-            let folder: ModelFolder
-            do {
-                folder = try ModelLoader.load(dir: stagedDir, name: name, factory: factory)
-            } catch {
-                throw InferenceError.invalidInput(clientSafe("\(error)", staging: staging))
-            }
-            if let failed = folder.states.first(where: { $0.state == "UNAVAILABLE" }) {
-                throw InferenceError.invalidInput(
-                    "uploaded model '\(name)' version \(failed.version) does not load: \(clientSafe(failed.reason, staging: staging))")
-            }
-            let final = "\(root)/\(name)"
-            let trash = "\(root)/.trash-\(token)"
-            if fm.fileExists(atPath: final) { try fm.moveItem(atPath: final, toPath: trash) }
-            do {
-                try fm.moveItem(atPath: stagedDir, toPath: final)
-            } catch {
-                if fm.fileExists(atPath: trash) { try? fm.moveItem(atPath: trash, toPath: final) }
-                throw InferenceError.backend("cannot move '\(name)' into the repository: \(error.localizedDescription)")
-            }
-            try? fm.removeItem(atPath: trash)
-            var reloaded = try ModelLoader.load(dir: final, name: name, factory: factory)
-            reloaded.states = reloaded.states.map { var s = $0; s.reason = clientSafe(s.reason); return s }
-            state.withLock { $0[name] = reloaded }
-            return reloaded.versions.keys.sorted()
+        var filePaths = Set<String>()
+        var folderPaths = Set<String>()
+        for path in files.keys {
+            let parts = try ModelName.safeRelativePath(path)
+            filePaths.insert(parts.joined(separator: "/"))
+            for k in 1..<parts.count { folderPaths.insert(parts[0..<k].joined(separator: "/")) }
         }
+        if let clash = filePaths.intersection(folderPaths).sorted().first {
+            throw InferenceError.invalidInput("upload of '\(name)': '\(clash.prefix(128))' is both a file and a folder")
+        }
+    }
+
+    private func installNow(name: String, files: [String: [UInt8]]) throws -> [Int] {
+        let fm = FileManager.default
+        let token = UUID().uuidString
+        let staging = "\(root)/.staging-\(token)"
+        let stagedDir = "\(staging)/\(name)"
+        defer { try? fm.removeItem(atPath: staging) }
+        do {
+            try fm.createDirectory(atPath: stagedDir, withIntermediateDirectories: true)
+            for (path, bytes) in files {
+                let parts = try ModelName.safeRelativePath(path)
+                let target = ([stagedDir] + parts).joined(separator: "/")
+                try fm.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                guard fm.createFile(atPath: target, contents: Data(bytes)) else {
+                    throw InferenceError.backend("cannot write \(name)/\(path)")
+                }
+            }
+        } catch let e as InferenceError {
+            throw e
+        } catch {
+            throw InferenceError.backend("cannot stage upload of '\(name)': \(clientSafe(error.localizedDescription, staging: staging))")
+        }
+        var folder: ModelFolder
+        do {
+            folder = try ModelLoader.load(dir: stagedDir, name: name, factory: factory)
+        } catch {
+            throw InferenceError.invalidInput(clientSafe("\(error)", staging: staging))
+        }
+        if let failed = folder.states.first(where: { $0.state == "UNAVAILABLE" }) {
+            throw InferenceError.invalidInput(
+                "uploaded model '\(name)' version \(failed.version) does not load: \(clientSafe(failed.reason, staging: staging))")
+        }
+        let final = "\(root)/\(name)"
+        let trash = "\(root)/.trash-\(token)"
+        if fm.fileExists(atPath: final) {
+            do { try fm.moveItem(atPath: final, toPath: trash) } catch {
+                throw InferenceError.backend("cannot replace '\(name)' in the repository")
+            }
+        }
+        do {
+            try fm.moveItem(atPath: stagedDir, toPath: final)
+        } catch {
+            if fm.fileExists(atPath: trash) { try? fm.moveItem(atPath: trash, toPath: final) }
+            throw InferenceError.backend("cannot move '\(name)' into the repository")
+        }
+        // The sessions were created from the staged files and do not read them again; only the swap is locked.
+        folder.states = folder.states.map { var s = $0; s.reason = clientSafe(s.reason, staging: staging); return s }
+        state.withLock { $0[name] = folder }
+        try? fm.removeItem(atPath: trash)
+        return folder.versions.keys.sorted()
     }
 
     /// Removes a model from memory and disk.
     public func delete(_ name: String) throws {
         try ModelName.validate(name)
-        try writer.withLock { _ in
-            let fm = FileManager.default
-            let dir = "\(root)/\(name)"
-            let wasLoaded = state.withLock { $0.removeValue(forKey: name) } != nil
-            guard fm.fileExists(atPath: dir) else {
-                if wasLoaded { return }
-                throw InferenceError.notFound("unknown model '\(name)'")
-            }
-            let trash = "\(root)/.trash-\(UUID().uuidString)"
-            do {
-                try fm.moveItem(atPath: dir, toPath: trash)
-                try fm.removeItem(atPath: trash)
-            } catch {
-                throw InferenceError.backend("cannot delete '\(name)': \(error.localizedDescription)")
-            }
+        try mutations.sync { try deleteNow(name) }
+    }
+
+    /// `delete` on the mutation queue (from async code).
+    public func delete(_ name: String) async throws {
+        try ModelName.validate(name)
+        try await mutate { try self.deleteNow(name) }
+    }
+
+    private func deleteNow(_ name: String) throws {
+        let fm = FileManager.default
+        let dir = "\(root)/\(name)"
+        let wasLoaded = state.withLock { $0.removeValue(forKey: name) } != nil
+        guard fm.fileExists(atPath: dir) else {
+            if wasLoaded { return }
+            throw InferenceError.notFound("unknown model '\(name)'")
+        }
+        let trash = "\(root)/.trash-\(UUID().uuidString)"
+        do {
+            try fm.moveItem(atPath: dir, toPath: trash)
+            try fm.removeItem(atPath: trash)
+        } catch {
+            throw InferenceError.backend("cannot delete '\(name)'")
         }
     }
 
     /// Points `tag` at `version` (written to `tags.json`).
     public func setTag(_ tag: String, model name: String, version: Int) throws {
+        try checkTag(tag, model: name)
+        try mutations.sync { try setTagNow(tag, model: name, version: version) }
+    }
+
+    /// `setTag` on the mutation queue (from async code).
+    public func setTag(_ tag: String, model name: String, version: Int) async throws {
+        try checkTag(tag, model: name)
+        try await mutate { try self.setTagNow(tag, model: name, version: version) }
+    }
+
+    private func checkTag(_ tag: String, model name: String) throws {
         try ModelName.validate(name)
         try ModelName.validate(tag)
         guard Int(tag) == nil else { throw InferenceError.invalidInput("tag '\(tag)' must not be a number") }
-        try writer.withLock { _ in
-            guard var folder = state.withLock({ $0[name] }) else { throw InferenceError.notFound("unknown model '\(name)'") }
-            guard folder.versions[version] != nil else {
-                throw InferenceError.notFound("model '\(name)' has no ready version \(version)")
-            }
-            folder.tags[tag] = version
-            let json = "{" + folder.tags.sorted { $0.key < $1.key }.map { "\"\($0.key)\": \($0.value)" }.joined(separator: ", ") + "}\n"
-            let dir = "\(root)/\(name)"
-            let tmp = "\(dir)/.tags-\(UUID().uuidString)"
-            guard FileManager.default.createFile(atPath: tmp, contents: Data(json.utf8)), rename(tmp, "\(dir)/tags.json") == 0 else {
-                throw InferenceError.backend("cannot write \(name)/tags.json")
-            }
-            state.withLock { $0[name] = folder }
+    }
+
+    private func setTagNow(_ tag: String, model name: String, version: Int) throws {
+        guard var folder = state.withLock({ $0[name] }) else { throw InferenceError.notFound("unknown model '\(name)'") }
+        guard folder.versions[version] != nil else {
+            throw InferenceError.notFound("model '\(name)' has no ready version \(version)")
+        }
+        folder.tags[tag] = version
+        let json = "{" + folder.tags.sorted { $0.key < $1.key }.map { "\"\($0.key)\": \($0.value)" }.joined(separator: ", ") + "}\n"
+        let dir = "\(root)/\(name)"
+        let tmp = "\(dir)/.tags-\(UUID().uuidString)"
+        guard FileManager.default.createFile(atPath: tmp, contents: Data(json.utf8)), rename(tmp, "\(dir)/tags.json") == 0 else {
+            try? FileManager.default.removeItem(atPath: tmp)
+            throw InferenceError.backend("cannot write \(name)/tags.json")
+        }
+        state.withLock { $0[name] = folder }
+    }
+}
+
+extension InferenceError {
+    /// The same class of error with another message (used to take server paths out).
+    func withMessage(_ m: String) -> InferenceError {
+        switch self {
+        case .invalidInput: return .invalidInput(m)
+        case .notFound: return .notFound(m)
+        case .unavailable: return .unavailable(m)
+        case .unsupported: return .unsupported(m)
+        case .backend: return .backend(m)
         }
     }
 }

@@ -94,19 +94,15 @@ public final class ORTLibrary: @unchecked Sendable {
                       to: F.self)
     }
 
-    /// Turns a non-null OrtStatus into an error (and releases it).
-    func check(_ status: Status, _ what: String) throws {
+    /// Turns a non-null OrtStatus into an error (and releases it). `running`: the status came from `Run`,
+    /// where data the model refuses is the client's mistake (400), not a server fault.
+    func check(_ status: Status, _ what: String, running: Bool = false) throws {
         guard let status else { return }
         let code = fn(.getErrorCode, (@convention(c) (OpaquePointer?) -> Int32).self)(status)
         let message = fn(.getErrorMessage, (@convention(c) (OpaquePointer?) -> UnsafePointer<CChar>?).self)(status)
             .map { String(cString: $0) } ?? "unknown error"
         fn(.releaseStatus, (@convention(c) (OpaquePointer?) -> Void).self)(status)
-        switch code {
-        case 2: throw InferenceError.invalidInput("\(what): \(message)")
-        case 3, 4, 7, 10: throw InferenceError.unavailable("\(what): \(message)")
-        case 9: throw InferenceError.unsupported("\(what): \(message)")
-        default: throw InferenceError.backend("\(what): \(message)")
-        }
+        throw ORTErrorMapping.error(code: code, message: message, what: what, running: running)
     }
 
     func release(_ slot: Slot, _ p: OpaquePointer?) {

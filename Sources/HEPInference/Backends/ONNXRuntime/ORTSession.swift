@@ -161,7 +161,7 @@ public final class ORTSession: InferenceBackend, @unchecked Sendable {
                 throw InferenceError.unsupported("input '\(t.name)': \(t.datatype.rawValue) tensors are not supported by the ONNX backend")
             }
             try lib.check(createTensor(environment.memoryInfo, buffer, t.data.count, dims, dims.count, code, &values[k]),
-                          "input '\(t.name)'")
+                          "input '\(t.name)'", running: true)
         }
         var outs = [OpaquePointer?](repeating: nil, count: outIndices.count)
         defer { outs.forEach { lib.release(.releaseValue, $0) } }
@@ -169,7 +169,8 @@ public final class ORTSession: InferenceBackend, @unchecked Sendable {
                                                  UnsafePointer<UnsafePointer<CChar>?>?, Int, UnsafeMutablePointer<OpaquePointer?>?) -> OpaquePointer?).self)
         let inNames: [UnsafePointer<CChar>?] = inputNames.map { UnsafePointer($0) }
         let outNames: [UnsafePointer<CChar>?] = outIndices.map { UnsafePointer(outputNames[$0]) }
-        try lib.check(run(session, nil, inNames, values, values.count, outNames, outNames.count, &outs), "running the model")
+        try lib.check(run(session, nil, inNames, values, values.count, outNames, outNames.count, &outs), "running the model",
+                      running: true)
         return try outIndices.enumerated().map { k, i in try tensor(from: outs[k], name: signature.outputs[i].name) }
     }
 
