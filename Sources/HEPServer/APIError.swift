@@ -1,14 +1,18 @@
 import HEPInference
+import HEPJSON
 import Hummingbird
 
 /// An error answered as `{"error": "..."}` with an HTTP status (KServe, Triton and TFaaS all use this shape).
 public struct APIError: Error, HTTPResponseError, CustomStringConvertible {
     public var status: HTTPResponse.Status
     public var message: String
+    /// Extra response headers (e.g. `Retry-After` on 503).
+    public var headers: HTTPFields
 
-    public init(_ status: HTTPResponse.Status, _ message: String) {
+    public init(_ status: HTTPResponse.Status, _ message: String, headers: HTTPFields = [:]) {
         self.status = status
         self.message = message
+        self.headers = headers
     }
 
     public init(_ error: InferenceError) {
@@ -18,13 +22,21 @@ public struct APIError: Error, HTTPResponseError, CustomStringConvertible {
     public var description: String { message }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        JSONBody.response(status: status, json: #"{"error":"# + JSONBody.quote(message) + "}")
+        var r = JSONBody.response(status: status, body: ErrorBody(error: message))
+        r.headers.append(contentsOf: headers)
+        return r
     }
 
     static func badRequest(_ m: String) -> APIError { APIError(.badRequest, m) }
+
+    /// 503 with `Retry-After`, for a request refused by a temporary limit.
+    static func busy(_ m: String, retryAfterSeconds: Int = 1) -> APIError {
+        APIError(.serviceUnavailable, m, headers: [.retryAfter: String(retryAfterSeconds)])
+    }
 }
 
-/// Maps thrown errors to JSON error responses (InferenceError by class, anything unexpected as 500).
+/// Maps thrown errors to JSON error responses (InferenceError by class, request JSON errors as 400,
+/// anything unexpected as 500).
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
@@ -33,6 +45,10 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             throw APIError(e)
         } catch let e as APIError {
             throw e
+        } catch let e as JSONParseError {
+            throw APIError.badRequest("\(e)")
+        } catch let e as JSONRequestError {
+            throw APIError.badRequest(e.message)
         } catch let e as HTTPError {
             throw APIError(e.status, e.body ?? e.status.reasonPhrase)
         } catch let e as any HTTPResponseError {

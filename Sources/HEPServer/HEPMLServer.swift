@@ -31,6 +31,7 @@ public struct HEPMLServer: Sendable {
         router.middlewares.add(MetricsMiddleware())
         router.middlewares.add(ErrorMiddleware())
         router.middlewares.add(AuthMiddleware(policy: security.policy))
+        router.middlewares.add(RequestLimitMiddleware(state: state))
         router.get("/metrics") { _, _ in
             JSONBody.response(bytes: state.metrics.exposition(), contentType: "text/plain; version=0.0.4")
         }

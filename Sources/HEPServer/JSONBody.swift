@@ -1,4 +1,5 @@
 import Foundation
+import HEPJSON
 import Hummingbird
 
 /// Small helpers to read JSON requests and write JSON responses without intermediate models.
@@ -41,13 +42,26 @@ enum JSONBody {
     static func number(_ v: Double) -> String { v.isFinite ? "\(v)" : "null" }
     static func number(_ v: Float) -> String { v.isFinite ? "\(v)" : "null" }
 
-    /// Parses a JSON object body.
-    static func object(_ bytes: ByteBuffer, what: String) throws -> [String: Any] {
-        guard let obj = try? JSONSerialization.jsonObject(with: Data(bytes.readableBytesView), options: [.fragmentsAllowed]) as? [String: Any]
-        else {
-            throw APIError.badRequest("\(what): the body is not a JSON object")
+    /// A response with an `Encodable` body (metadata and control answers).
+    static func response(status: HTTPResponse.Status = .ok, body: some Encodable) -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(body) else {
+            return response(status: .internalServerError, json: #"{"error":"response could not be encoded"}"#)
         }
-        return obj
+        return response(status: status, bytes: [UInt8](data), contentType: "application/json")
+    }
+
+    /// Parses a small JSON object body (control requests) strictly.
+    static func object(_ bytes: ByteBuffer, what: String) throws -> JSONValue {
+        let value: JSONValue
+        do {
+            value = try bytes.withUnsafeReadableBytes { try JSONValue.parse(bytes: $0, maxDepth: 32) }
+        } catch let e as JSONParseError {
+            throw APIError.badRequest("\(what): \(e)")
+        }
+        guard case .object = value else { throw APIError.badRequest("\(what): the body is not a JSON object") }
+        return value
     }
 
     /// Serializes a JSON-compatible value (dictionaries, arrays, strings, numbers) with sorted keys.

@@ -1,5 +1,6 @@
 import Foundation
 import HEPInference
+import HEPJSON
 import HTTPTypes
 import Hummingbird
 
@@ -20,137 +21,51 @@ struct InferRequest {
 enum KServeCodec {
     static let headerLengthField = HTTPField.Name("Inference-Header-Content-Length")!
 
-    /// Decodes a request body. `headerLength` is the `Inference-Header-Content-Length` value, when present.
-    static func decodeRequest(_ body: ByteBuffer, headerLength: Int?) throws -> InferRequest {
-        let bytes = Array(body.readableBytesView)
-        let jsonEnd = headerLength ?? bytes.count
-        guard jsonEnd >= 0, jsonEnd <= bytes.count else {
-            throw APIError.badRequest("Inference-Header-Content-Length \(jsonEnd) exceeds the body (\(bytes.count) bytes)")
-        }
-        guard jsonEnd > 0 else {
-            throw APIError.badRequest("raw binary requests (Inference-Header-Content-Length: 0) are not supported; send a JSON header")
-        }
-        guard let obj = FastJSON.parse(Array(bytes[0..<jsonEnd])), case .object = obj else {
-            throw APIError.badRequest("malformed JSON in the inference request header")
-        }
-        var binaryOffset = jsonEnd
-        guard let inputs = obj["inputs"]?.array, !inputs.isEmpty else {
-            throw APIError.badRequest("the request needs a non-empty 'inputs' array")
-        }
-        var tensors: [Tensor] = []
-        for input in inputs {
-            guard let name = input["name"]?.string else { throw APIError.badRequest("an input has no 'name'") }
-            guard let typeName = input["datatype"]?.string, let dt = TensorDataType(name: typeName) else {
-                throw APIError.badRequest("input '\(name)': missing or unknown 'datatype'")
+    /// Decodes a request body. `headerLength` is the `Inference-Header-Content-Length` value, when present;
+    /// `reserve` is told the size of each tensor before it is allocated (the in-flight budget).
+    static func decodeRequest(_ body: ByteBuffer, headerLength: Int?, reserve: (Int) throws -> Void = { _ in }) throws -> InferRequest {
+        try body.withUnsafeReadableBytes { bytes in
+            let jsonEnd = headerLength ?? bytes.count
+            guard jsonEnd >= 0, jsonEnd <= bytes.count else {
+                throw APIError.badRequest("Inference-Header-Content-Length \(jsonEnd) exceeds the body (\(bytes.count) bytes)")
             }
-            guard let shapeList = input["shape"]?.array,
-                  let shapeDoubles = Optional(shapeList.compactMap(\.number)), shapeDoubles.count == shapeList.count,
-                  shapeDoubles.allSatisfy({ $0 >= 0 && $0 < 9e18 && $0.rounded() == $0 })
-            else {
-                throw APIError.badRequest("input '\(name)': 'shape' must be a list of non-negative integers")
+            guard jsonEnd > 0 else {
+                throw APIError.badRequest("raw binary requests (Inference-Header-Content-Length: 0) are not supported; send a JSON header")
             }
-            let shape = shapeDoubles.map { Int($0) }
-            guard let count = checkedProduct(shape), checkedProduct([count, max(1, dt.byteSize)]) != nil else {
-                throw APIError.badRequest("input '\(name)': shape \(shape) is too large")
+            let doc: InferRequestJSON
+            do {
+                doc = try InferRequestJSON.parse(UnsafeRawBufferPointer(rebasing: bytes[0..<jsonEnd]), reserve: reserve)
+            } catch let e as JSONParseError {
+                throw APIError.badRequest("malformed JSON in the inference request header: \(e)")
             }
-            if let sizeValue = input["parameters"]?["binary_data_size"]?.number {
-                guard sizeValue >= 0, sizeValue <= Double(bytes.count - binaryOffset) else {
-                    throw APIError.badRequest("input '\(name)': binary_data_size \(sizeValue) runs past the end of the body")
+            var binaryOffset = jsonEnd
+            var tensors: [Tensor] = []
+            for input in doc.inputs {
+                guard let dt = TensorDataType(rawValue: input.datatype.rawValue) else {
+                    throw APIError.badRequest("input '\(input.name)': unknown datatype")
                 }
-                let size = Int(sizeValue)
-                guard dt == .BYTES || size == count * dt.byteSize else {
-                    throw APIError.badRequest("input '\(name)': \(size) binary bytes, shape \(shape) of \(dt.rawValue) needs \(count * dt.byteSize)")
+                if let data = input.data {
+                    tensors.append(Tensor(name: input.name, datatype: dt, shape: input.shape, data: data))
+                    continue
                 }
-                tensors.append(Tensor(name: name, datatype: dt, shape: shape, data: Array(bytes[binaryOffset..<(binaryOffset + size)])))
+                let size = input.binaryDataSize ?? 0
+                guard size <= bytes.count - binaryOffset else {
+                    throw APIError.badRequest("input '\(input.name)': binary_data_size \(size) runs past the end of the body")
+                }
+                guard dt == .BYTES || size == input.count * dt.byteSize else {
+                    throw APIError.badRequest("input '\(input.name)': \(size) binary bytes, shape \(input.shape) of \(dt.rawValue) needs \(input.count * dt.byteSize)")
+                }
+                try reserve(size)
+                tensors.append(Tensor(name: input.name, datatype: dt, shape: input.shape,
+                                      data: Array(UnsafeRawBufferPointer(rebasing: bytes[binaryOffset..<(binaryOffset + size)]))))
                 binaryOffset += size
-            } else {
-                guard let data = input["data"] else { throw APIError.badRequest("input '\(name)' has neither 'data' nor binary_data_size") }
-                var flat: [FastJSON] = []
-                flatten(data, into: &flat)
-                guard flat.count == count else {
-                    throw APIError.badRequest("input '\(name)': \(flat.count) values for shape \(shape) (\(count) expected)")
-                }
-                tensors.append(try tensor(name: name, datatype: dt, shape: shape, values: flat))
             }
-        }
-        guard binaryOffset == bytes.count else {
-            throw APIError.badRequest("\(bytes.count - binaryOffset) bytes after the last binary input are not claimed by any input")
-        }
-        var requested: [InferRequest.RequestedOutput]?
-        if let outs = obj["outputs"]?.array {
-            requested = try outs.map { o in
-                guard let n = o["name"]?.string else { throw APIError.badRequest("a requested output has no 'name'") }
-                return .init(name: n, binary: o["parameters"]?["binary_data"]?.bool)
+            guard binaryOffset == bytes.count else {
+                throw APIError.badRequest("\(bytes.count - binaryOffset) bytes after the last binary input are not claimed by any input")
             }
+            return InferRequest(id: doc.id, inputs: tensors, outputs: doc.outputs?.map { .init(name: $0.name, binary: $0.binaryData) },
+                                binaryOutput: doc.binaryDataOutput)
         }
-        let id: String? = obj["id"].map { v in
-            switch v {
-            case let .string(s): return s
-            case let .number(d): return d.rounded() == d && abs(d) < 1e15 ? String(Int64(d)) : "\(d)"
-            default: return ""
-            }
-        }
-        return InferRequest(id: id, inputs: tensors, outputs: requested, binaryOutput: obj["parameters"]?["binary_data_output"]?.bool ?? false)
-    }
-
-    /// The product of `dims`, or nil when it overflows.
-    static func checkedProduct(_ dims: [Int]) -> Int? {
-        var p = 1
-        for d in dims {
-            let (r, overflow) = p.multipliedReportingOverflow(by: d)
-            if overflow { return nil }
-            p = r
-        }
-        return p
-    }
-
-    static func flatten(_ v: FastJSON, into out: inout [FastJSON]) {
-        if case let .array(a) = v { for x in a { flatten(x, into: &out) } } else { out.append(v) }
-    }
-
-    /// Builds a tensor from JSON values, checking each against the element type (null is NaN for floats).
-    static func tensor(name: String, datatype: TensorDataType, shape: [Int], values: [FastJSON]) throws -> Tensor {
-        func bad(_ v: FastJSON) -> APIError { APIError.badRequest("input '\(name)': \(v) is not a valid \(datatype.rawValue) value") }
-        if datatype == .FP32 {
-            let floats = try values.map { v -> Float in
-                switch v {
-                case let .number(d): return Float(d)
-                case .null: return .nan
-                default: throw bad(v)
-                }
-            }
-            return Tensor(name: name, shape: shape, values: floats)
-        }
-        var data = [UInt8]()
-        data.reserveCapacity(values.count * max(1, datatype.byteSize))
-        func put<T>(_ v: T) { withUnsafeBytes(of: v) { data.append(contentsOf: $0) } }
-        for v in values {
-            switch (datatype, v) {
-            case let (.BYTES, .string(s)):
-                put(UInt32(s.utf8.count).littleEndian)
-                data.append(contentsOf: s.utf8)
-            case let (.BOOL, .bool(b)): put(UInt8(b ? 1 : 0))
-            case let (.BOOL, .number(d)): put(UInt8(d != 0 ? 1 : 0))
-            case (.FP64, .null): put(Double.nan)
-            case let (.FP64, .number(d)): put(d)
-            case let (.FP16, .number(d)): data.append(contentsOf: try Tensor.from(doubles: [d], name: name, datatype: .FP16, shape: [1]).data)
-            case let (_, .number(d)):
-                guard d.rounded() == d else { throw bad(v) }
-                switch datatype {
-                case .INT8: guard let x = Int8(exactly: d) else { throw bad(v) }; put(x)
-                case .INT16: guard let x = Int16(exactly: d) else { throw bad(v) }; put(x)
-                case .INT32: guard let x = Int32(exactly: d) else { throw bad(v) }; put(x)
-                case .INT64: guard let x = Int64(exactly: d) else { throw bad(v) }; put(x)
-                case .UINT8: guard let x = UInt8(exactly: d) else { throw bad(v) }; put(x)
-                case .UINT16: guard let x = UInt16(exactly: d) else { throw bad(v) }; put(x)
-                case .UINT32: guard let x = UInt32(exactly: d) else { throw bad(v) }; put(x)
-                case .UINT64: guard let x = UInt64(exactly: d) else { throw bad(v) }; put(x)
-                default: throw bad(v)
-                }
-            default: throw bad(v)
-            }
-        }
-        return Tensor(name: name, datatype: datatype, shape: shape, data: data)
     }
 
     /// JSON text of a tensor's values, flat.

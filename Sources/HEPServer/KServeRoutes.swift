@@ -9,8 +9,7 @@ struct KServeRoutes {
 
     func register(on router: Router<BasicRequestContext>) {
         router.get("/v2") { _, _ in
-            JSONBody.response(json: #"{"name":"# + JSONBody.quote(state.configuration.name) + #","version":""# + HEPMLVersion.string
-                + #"","extensions":["# + Self.extensions.map(JSONBody.quote).joined(separator: ",") + "]}")
+            JSONBody.response(body: ServerMetadataBody(name: state.configuration.name, version: HEPMLVersion.string, extensions: Self.extensions))
         }
         router.get("/v2/health/live") { _, _ in Response(status: .ok) }
         router.get("/v2/health/ready") { _, _ in
@@ -29,13 +28,12 @@ struct KServeRoutes {
         }
         router.post("/v2/repository/index") { request, _ in
             let body = try await state.body(request)
-            let readyOnly = body.readableBytes > 0 ? (try JSONBody.object(body, what: "repository index")["ready"] as? Bool ?? false) : false
+            let readyOnly = body.readableBytes > 0 ? (try JSONBody.object(body, what: "repository index")["ready"]?.boolValue ?? false) : false
             let entries = state.repository.index().filter { !readyOnly || $0.state.state == "READY" }
-            let items = entries.map { e in
-                #"{"name":"# + JSONBody.quote(e.name) + (e.state.version > 0 ? #","version":""# + String(e.state.version) + "\"" : "")
-                    + #","state":""# + e.state.state + #"","reason":"# + JSONBody.quote(e.state.reason) + "}"
-            }
-            return JSONBody.response(json: "[" + items.joined(separator: ",") + "]")
+            return JSONBody.response(body: entries.map { e in
+                RepositoryIndexEntryBody(name: e.name, version: e.state.version > 0 ? String(e.state.version) : nil,
+                                         state: e.state.state, reason: e.state.reason)
+            })
         }
         let actions: [(String, @Sendable (ModelRepository, String) async throws -> Void)] = [
             ("load", { try await $0.load($1) }), ("unload", { try $0.unload($1) }),
@@ -58,29 +56,33 @@ struct KServeRoutes {
 
     func metadata(_ context: BasicRequestContext) throws -> Response {
         let m = try model(context)
-        let versions = state.repository.versions(of: m.name).filter { $0.state == "READY" }.map { JSONBody.quote(String($0.version)) }
-        func specs(_ list: [TensorSpec]) -> String {
-            "[" + list.map { s in
-                #"{"name":"# + JSONBody.quote(s.name) + #","datatype":""# + s.datatype.rawValue + #"","shape":["#
-                    + s.shape.map(String.init).joined(separator: ",") + "]}"
-            }.joined(separator: ",") + "]"
+        let versions = state.repository.versions(of: m.name).filter { $0.state == "READY" }.map { String($0.version) }
+        func specs(_ list: [TensorSpec]) -> [TensorMetadataBody] {
+            list.map { TensorMetadataBody(name: $0.name, datatype: $0.datatype.rawValue, shape: $0.shape) }
         }
-        return JSONBody.response(json: #"{"name":"# + JSONBody.quote(m.name) + #","versions":["# + versions.joined(separator: ",")
-            + #"],"platform":"# + JSONBody.quote(m.platform) + #","inputs":"# + specs(m.signature.inputs) + #","outputs":"#
-            + specs(m.signature.outputs) + "}")
+        return JSONBody.response(body: ModelMetadataBody(name: m.name, versions: versions, platform: m.platform,
+                                                         inputs: specs(m.signature.inputs), outputs: specs(m.signature.outputs)))
     }
 
+    /// Reads the body on the event loop, then decodes it and runs the model on a worker thread (at most
+    /// `modelConcurrency` requests of one model at a time).
     func infer(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let name = try context.parameters.require("model")
         let m = try state.repository.model(name, version: context.parameters.get("version"))
         return try await state.metrics.observe(model: m.name, endpoint: "v2/infer") {
-            let body = try await state.decodedBody(request)
             let headerLength = request.headers[KServeCodec.headerLengthField].map { Int($0) ?? -1 }
             if let h = headerLength, h < 0 { throw APIError.badRequest("Inference-Header-Content-Length is not a number") }
-            let req = try KServeCodec.decodeRequest(body, headerLength: headerLength)
-            let outputs = try m.infer(req.inputs, outputs: req.outputs?.map(\.name))
-            let binary = outputs.indices.map { k in req.outputs?[k].binary ?? req.binaryOutput }
-            return KServeCodec.encodeResponse(model: m.name, version: m.version, id: req.id, outputs: outputs, binary: binary)
+            let body = try await state.body(request)
+            let lease = BudgetLease.current
+            let encoding = request.headers[.contentEncoding]
+            let limit = state.bodyLimit(for: request.uri.path)
+            return try await state.offload(model: m.name) { [state] in
+                let decoded = try state.decoded(body, contentEncoding: encoding, limit: limit, lease: lease)
+                let req = try KServeCodec.decodeRequest(decoded, headerLength: headerLength) { try lease?.reserve($0) }
+                let outputs = try m.infer(req.inputs, outputs: req.outputs?.map(\.name))
+                let binary = outputs.indices.map { k in req.outputs?[k].binary ?? req.binaryOutput }
+                return KServeCodec.encodeResponse(model: m.name, version: m.version, id: req.id, outputs: outputs, binary: binary)
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import HEPInference
+import HEPJSON
 import Hummingbird
 import SwiftProtobuf
 
@@ -48,22 +49,22 @@ struct TFaaSRoutes {
         }
         router.post("/params") { request, _ in
             let obj = try JSONBody.object(try await state.body(request), what: "params")
-            guard let name = obj["name"] as? String else { throw APIError.badRequest("params: missing 'name'") }
+            guard let name = obj["name"]?.stringValue else { throw APIError.badRequest("params: missing 'name'") }
             try RequestAccess.require(model: name)
             _ = try state.repository.model(name)
             state.defaultModel.withLock { $0 = name }
-            return JSONBody.response(json: #"{"default_model":"# + JSONBody.quote(name) + "}")
+            return JSONBody.response(body: DefaultModelBody(defaultModel: name))
         }
         router.post("/tag") { request, _ in
             let obj = try JSONBody.object(try await state.body(request), what: "/tag")
-            guard let model = obj["model"] as? String, let tag = obj["tag"] as? String else {
+            guard let model = obj["model"]?.stringValue, let tag = obj["tag"]?.stringValue else {
                 throw APIError.badRequest("/tag needs {\"model\", \"tag\", \"version\"}")
             }
-            var version = (obj["version"] as? Int) ?? (obj["version"] as? String).flatMap { Int($0) } ?? -1
+            var version = obj["version"]?.intValue ?? obj["version"]?.stringValue.flatMap { Int($0) } ?? -1
             try RequestAccess.require(model: model)
             if version < 0 { version = try state.repository.model(model).version }
             try await state.repository.setTag(tag, model: model, version: version)
-            return JSONBody.response(json: #"{"model":"# + JSONBody.quote(model) + #","tag":"# + JSONBody.quote(tag) + #","version":"# + String(version) + "}")
+            return JSONBody.response(body: TagResultBody(model: model, tag: tag, version: version))
         }
         router.get("/status") { _, _ in
             let counts = state.status.counts.withLock { $0 }
@@ -125,23 +126,16 @@ struct TFaaSRoutes {
     /// sorted by decreasing probability.
     func predictJSON(_ request: Request) async throws -> Response {
         let body = try await state.body(request)
-        guard let obj = FastJSON.parse(Array(body.readableBytesView)), case .object = obj else {
-            throw APIError.badRequest("/json: the body is not a JSON object")
+        let lease = BudgetLease.current
+        let parsed = try await state.offload {
+            try body.withUnsafeReadableBytes { try TFaaSRequestJSON.parse($0) { try lease?.reserve($0) } }
         }
-        guard let values = obj["values"]?.array, !values.isEmpty else {
-            throw APIError.badRequest("/json needs a non-empty 'values' array of numbers")
-        }
-        let floats = try values.map { v -> Float in
-            switch v {
-            case let .number(d): return Float(d)
-            case .null: return .nan
-            default: throw APIError.badRequest("/json: 'values' must be numbers (null for a padded slot)")
-            }
-        }
-        let m = try resolve(obj["model"]?.string)
+        let m = try resolve(parsed.model)
         return try await state.metrics.observe(model: m.name, endpoint: "json") {
-            let row = try predictRow(m, values: floats)
-            return JSONBody.response(json: encode(row, labels: m.labels))
+            try await state.offload(model: m.name) {
+                let row = try predictRow(m, values: parsed.values)
+                return JSONBody.response(json: encode(row, labels: m.labels))
+            }
         }
     }
 
@@ -161,16 +155,20 @@ struct TFaaSRoutes {
         }
         let m = try resolve(row.model)
         return try await state.metrics.observe(model: m.name, endpoint: "proto") {
-            let out = try predictRow(m, values: row.value)
-            var p = Tfaaspb_Predictions()
-            p.prediction = out.enumerated().map { i, v in
-                var c = Tfaaspb_Class()
-                c.probability = v
-                if let l = m.labels, l.count == out.count { c.label = l[i] }
-                return c
-            }
-            return JSONBody.response(bytes: try p.serializedBytes(), contentType: "application/octet-stream")
+            try await state.offload(model: m.name) { try protoResponse(m, row: row) }
         }
+    }
+
+    func protoResponse(_ m: LoadedModel, row: Tfaaspb_Row) throws -> Response {
+        let out = try predictRow(m, values: row.value)
+        var p = Tfaaspb_Predictions()
+        p.prediction = out.enumerated().map { i, v in
+            var c = Tfaaspb_Class()
+            c.probability = v
+            if let l = m.labels, l.count == out.count { c.label = l[i] }
+            return c
+        }
+        return JSONBody.response(bytes: try p.serializedBytes(), contentType: "application/octet-stream")
     }
 
     /// TFaaS `/image`: multipart `image` + `model`; `[1,H,W,C]` float pixels 0–255.
@@ -182,33 +180,53 @@ struct TFaaSRoutes {
         guard let img = form["image"] else { throw APIError.badRequest("/image: missing 'image' part") }
         let m = try resolve(form["model"].map { String(decoding: $0.bytes, as: UTF8.self) })
         return try await state.metrics.observe(model: m.name, endpoint: "image") {
-            guard let channels = m.tfaasParams?.imgChannels ?? m.signature.inputs.first?.shape.last.flatMap({ $0 > 0 ? $0 : nil }) else {
-                throw APIError.badRequest("model '\(m.name)' has no img_channels in its params")
-            }
-            let decoded = try ImageDecoder.decode(img.bytes, channels: channels)
-            if let h = m.tfaasParams?.imgHeight, let w = m.tfaasParams?.imgWidth, h != decoded.height || w != decoded.width {
-                throw APIError.badRequest("model '\(m.name)' expects \(w)×\(h) images, got \(decoded.width)×\(decoded.height)")
-            }
-            guard let spec = m.signature.inputs.first else { throw APIError.badRequest("model has no inputs") }
-            let tensor = decoded.tensor(name: spec.name)
-            guard let out = try m.infer([tensor]).first else { throw APIError(.internalServerError, "model returned no output") }
-            let row = out.doubles().prefix(out.shape.count > 1 ? out.shape.dropFirst().reduce(1, *) : out.elementCount).map { Float($0) }
-            if let labels = m.labels, labels.count == row.count {
-                let top = zip(labels, row).sorted { $0.1 > $1.1 }.prefix(5)
-                return JSONBody.response(json: #"{"filename":"# + JSONBody.quote(img.filename ?? "") + #","labels":["#
-                    + top.map { #"{"label":"# + JSONBody.quote($0.0) + #","probability":"# + JSONBody.number($0.1) + "}" }.joined(separator: ",") + "]}")
-            }
-            return JSONBody.response(json: "[" + row.map(JSONBody.number).joined(separator: ",") + "]")
+            try await state.offload(model: m.name) { try imageResponse(m, img) }
         }
+    }
+
+    func imageResponse(_ m: LoadedModel, _ img: MultipartForm.Part) throws -> Response {
+        guard let channels = m.tfaasParams?.imgChannels ?? m.signature.inputs.first?.shape.last.flatMap({ $0 > 0 ? $0 : nil }) else {
+            throw APIError.badRequest("model '\(m.name)' has no img_channels in its params")
+        }
+        let decoded = try ImageDecoder.decode(img.bytes, channels: channels)
+        if let h = m.tfaasParams?.imgHeight, let w = m.tfaasParams?.imgWidth, h != decoded.height || w != decoded.width {
+            throw APIError.badRequest("model '\(m.name)' expects \(w)×\(h) images, got \(decoded.width)×\(decoded.height)")
+        }
+        guard let spec = m.signature.inputs.first else { throw APIError.badRequest("model has no inputs") }
+        let tensor = decoded.tensor(name: spec.name)
+        guard let out = try m.infer([tensor]).first else { throw APIError(.internalServerError, "model returned no output") }
+        let row = out.doubles().prefix(out.shape.count > 1 ? out.shape.dropFirst().reduce(1, *) : out.elementCount).map { Float($0) }
+        if let labels = m.labels, labels.count == row.count {
+            let top = zip(labels, row).sorted { $0.1 > $1.1 }.prefix(5)
+            return JSONBody.response(json: #"{"filename":"# + JSONBody.quote(img.filename ?? "") + #","labels":["#
+                + top.map { #"{"label":"# + JSONBody.quote($0.0) + #","probability":"# + JSONBody.number($0.1) + "}" }.joined(separator: ",") + "]}")
+        }
+        return JSONBody.response(json: "[" + row.map(JSONBody.number).joined(separator: ",") + "]")
     }
 
     /// `/upload`: a multipart form (`name`, `params`, `model`, `labels`) or a (gzipped) tarball of one
     /// model folder. The model is installed atomically.
     func upload(_ request: Request) async throws -> Response {
         let body = try await state.body(request)
+        let lease = BudgetLease.current
+        let contentType = request.headers[.contentType]
+        let encoding = request.headers[.contentEncoding]?.lowercased()
+        let (name, files) = try await state.offload {
+            try uploadedFiles(body, contentType: contentType, contentEncoding: encoding, lease: lease)
+        }
+        try RequestAccess.require(model: name)
+        let versions = try await state.repository.install(name: name, files: files)
+        state.defaultModel.withLock { $0 = name }
+        state.refreshLoadedGauge()
+        return JSONBody.response(body: UploadResultBody(name: name, versions: versions))
+    }
+
+    /// The model name and files of an upload body (multipart form or tarball); runs on a worker thread.
+    func uploadedFiles(_ body: ByteBuffer, contentType: String?, contentEncoding: String?, lease: BudgetLease?) throws
+        -> (String, [String: [UInt8]]) {
         let name: String
         var files: [String: [UInt8]] = [:]
-        if let boundary = MultipartForm.boundary(request.headers[.contentType]) {
+        if let boundary = MultipartForm.boundary(contentType) {
             let form = try MultipartForm(body: body, boundary: boundary)
             guard let paramsPart = form["params"] else { throw APIError.badRequest("upload: missing 'params' part") }
             var params = try TFaaSParams.parse(paramsPart.bytes, file: "uploaded params")
@@ -217,7 +235,7 @@ struct TFaaSRoutes {
                 throw APIError.badRequest("upload: form name '\(name)' differs from params name '\(params.name)'")
             }
             guard var model = form["model"]?.bytes else { throw APIError.badRequest("upload: missing 'model' part") }
-            if request.headers[.contentEncoding]?.lowercased() == "base64" {
+            if contentEncoding == "base64" {
                 guard let d = Data(base64Encoded: Data(model), options: .ignoreUnknownCharacters) else {
                     throw APIError.badRequest("upload: 'model' is not valid base64")
                 }
@@ -235,9 +253,9 @@ struct TFaaSRoutes {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             files["params.json"] = [UInt8](try encoder.encode(params))
         } else {
-            var bytes = Array(body.readableBytesView)
-            if request.headers[.contentEncoding]?.lowercased().contains("gzip") == true || Gzip.isGzip(bytes) {
-                bytes = try Gzip.decompress(bytes, maxOutput: state.configuration.maxBodySize * 4)
+            let bytes = try body.withUnsafeReadableBytes { raw in
+                guard contentEncoding?.contains("gzip") == true || Gzip.isGzip(raw) else { return Array(raw) }
+                return try Gzip.decompress(raw, maxOutput: state.configuration.maxBodySize) { try lease?.reserve($0) }
             }
             let entries = try TarArchive.read(bytes)
             guard let top = entries.first?.path.first else { throw APIError.badRequest("upload: the tarball holds no files") }
@@ -247,11 +265,7 @@ struct TFaaSRoutes {
             name = top
             for e in entries { files[e.path.dropFirst().joined(separator: "/")] = e.bytes }
         }
-        try RequestAccess.require(model: name)
-        let versions = try await state.repository.install(name: name, files: files)
-        state.defaultModel.withLock { $0 = name }
-        state.refreshLoadedGauge()
-        return JSONBody.response(json: #"{"name":"# + JSONBody.quote(name) + #","versions":["# + versions.map(String.init).joined(separator: ",") + "]}")
+        return (name, files)
     }
 
     func delete(_ name: String) async throws -> Response {
@@ -259,6 +273,6 @@ struct TFaaSRoutes {
         try await state.repository.delete(name)
         state.defaultModel.withLock { if $0 == name { $0 = nil } }
         state.refreshLoadedGauge()
-        return JSONBody.response(json: #"{"deleted":"# + JSONBody.quote(name) + "}")
+        return JSONBody.response(body: DeleteResultBody(deleted: name))
     }
 }
