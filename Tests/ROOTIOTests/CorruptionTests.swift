@@ -95,6 +95,71 @@ import Testing
         }
     }
 
+    /// Sets fObjlen (bytes 6..<10 of a key header) to `objlen` in every copy of the header that starts at
+    /// `seek` (the record itself and its entry in the directory's keys list).
+    static func settingObjlen(_ bytes: [UInt8], keyAt seek: Int, keylen: Int, to objlen: Int32) -> [UInt8] {
+        let header = Array(bytes[seek..<(seek + keylen)])
+        var out = bytes
+        var i = 0
+        while i + keylen <= out.count {
+            if out[i] == header[0], Array(out[i..<(i + keylen)]) == header {
+                withUnsafeBytes(of: objlen.bigEndian) { for k in 0..<4 { out[i + 6 + k] = $0[k] } }
+                i += keylen
+            } else {
+                i += 1
+            }
+        }
+        return out
+    }
+
+    /// Issue 10 item 7: a key or basket whose fObjlen says 2 GB is refused from its block headers before any
+    /// buffer of that size exists (the CLI's peak memory is checked in Tests/Integration/test_reader_memory.py).
+    @Test(arguments: ["uproot-small-dy-withoffsets.root", "uproot-HZZ-lzma.root", "nanoaod-like-a-zstd.root",
+                      "leaftypes-a-lz4.root"])
+    func hugeObjlenIsRefusedBeforeAllocating(file: String) async throws {
+        let original = try TestData.readFile(TestData.path(file))
+        let f = try await ROOTFile.open(path: TestData.path(file))
+        let treeKey = try #require(f.root.keys.first { $0.className == "TTree" })
+        let damagedTree = Self.settingObjlen(original, keyAt: Int(treeKey.seekKey), keylen: Int(treeKey.keylen),
+                                             to: 2_000_000_000)
+        await #expect(throws: ROOTIOError.self, "\(file): tree key with fObjlen 2e9") {
+            _ = try await Self.inspect(damagedTree, name: file)
+        }
+        do {
+            _ = try await Self.inspect(damagedTree, name: file)
+        } catch let error as ROOTIOError {
+            guard case let .corruptBlock(_, object, _, reason) = error else {
+                Issue.record("\(file): expected a corrupt block, got \(error)")
+                return
+            }
+            #expect(object.contains(treeKey.name) && reason.contains("2000000000"), "\(error)")
+        }
+        let tree = try await f.tree(treeKey.name)
+        let branch = try #require(tree.allBranches.first { $0.writeBasket > 0 && $0.basketSeek[0] > 0 })
+        let seek = Int(branch.basketSeek[0])
+        var c = ByteCursor(bytes: Array(original[seek..<(seek + Int(branch.basketBytes[0]))]), file: file, object: "key")
+        let basketKey = try Key(from: &c)
+        let damagedBasket = Self.settingObjlen(original, keyAt: seek, keylen: Int(basketKey.keylen), to: 2_000_000_000)
+        await #expect(throws: ROOTIOError.self, "\(file): basket with fObjlen 2e9") {
+            _ = try await Self.inspect(damagedBasket, name: file)
+        }
+    }
+
+    /// Block headers that claim more than their codec can produce are refused without decompressing.
+    @Test(arguments: Codec.allCases)
+    func blockExpansionIsBounded(codec: Codec) throws {
+        var framed = try #require(ROOTDecompressor.compress(Array(repeating: 7, count: 1000), codec: codec))
+        let claimed = 0xFF_FFFF
+        framed[6] = UInt8(claimed & 0xFF)
+        framed[7] = UInt8(claimed >> 8 & 0xFF)
+        framed[8] = UInt8(claimed >> 16 & 0xFF)
+        #expect(throws: ROOTIOError.self) {
+            try framed.withUnsafeBytes {
+                try ROOTDecompressor.validate($0, uncompressedSize: claimed, file: "f", object: "o", fileOffset: 0)
+            }
+        }
+    }
+
     @Test func notROOTAndMissingFiles() async throws {
         await #expect(throws: ROOTIOError.notROOT(file: "text")) {
             _ = try await ROOTFile.open(source: MemorySource(name: "text", bytes: Array("hello, world".utf8)))

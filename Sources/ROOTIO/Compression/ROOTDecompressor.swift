@@ -4,16 +4,76 @@
 public enum ROOTDecompressor {
     static let headerSize = 9
 
-    /// Decompresses `source` into exactly `uncompressedSize` bytes.
+    /// Decompresses `source` into exactly `uncompressedSize` bytes. The block headers are checked against
+    /// `uncompressedSize` before the output is allocated.
     /// - Parameters:
     ///   - file/object/fileOffset: context for errors (fileOffset of `source[0]`, or -1).
     public static func decompress(_ source: UnsafeRawBufferPointer, uncompressedSize: Int,
                                   file: String, object: String, fileOffset: Int64) throws -> [UInt8] {
+        try validate(source, uncompressedSize: uncompressedSize, file: file, object: object, fileOffset: fileOffset)
         var out = [UInt8](repeating: 0, count: uncompressedSize)
         try out.withUnsafeMutableBytes { dst in
             try decompress(source, into: dst, file: file, object: object, fileOffset: fileOffset)
         }
         return out
+    }
+
+    /// Checks, without decompressing or allocating, that the block headers of `source` can yield exactly
+    /// `uncompressedSize` bytes: every block lies inside `source`, has a known magic, claims no more than
+    /// its codec can expand to (and what its own frame records, for zstd and xz), and the blocks' sizes sum
+    /// to `uncompressedSize`. A damaged size field (a key's fObjlen, a basket's, a page's) fails here.
+    public static func validate(_ source: UnsafeRawBufferPointer, uncompressedSize: Int,
+                                file: String, object: String, fileOffset: Int64) throws {
+        var inPos = 0
+        var total = 0
+        func fail(_ reason: String) -> ROOTIOError {
+            .corruptBlock(file: file, object: object, offset: fileOffset >= 0 ? fileOffset + Int64(inPos) : Int64(inPos),
+                          reason: reason)
+        }
+        guard uncompressedSize >= 0 else { throw fail("uncompressed size \(uncompressedSize)") }
+        while total < uncompressedSize {
+            guard source.count - inPos >= headerSize, let h = source.baseAddress.map({ $0 + inPos }) else {
+                throw fail("blocks hold \(total) bytes, the header says \(uncompressedSize)")
+            }
+            let (codec, csize, usize) = try blockHeader(h, fail: fail)
+            guard csize <= source.count - inPos - headerSize else {
+                throw fail("block says \(csize) compressed bytes, only \(source.count - inPos - headerSize) present")
+            }
+            guard usize > 0, usize <= uncompressedSize - total else {
+                throw fail("block says \(usize) uncompressed bytes, \(uncompressedSize - total) expected")
+            }
+            guard usize <= codec.maxExpansion(ofCompressed: csize) else {
+                throw fail("block says \(csize) \(codec.rawValue) bytes expand to \(usize)")
+            }
+            let payload = UnsafeRawBufferPointer(start: h + headerSize, count: csize)
+            if let declared = codec.declaredSize(payload), declared != usize {
+                throw fail("block header says \(usize) bytes, its \(codec.rawValue) frame says \(declared)")
+            }
+            inPos += headerSize + csize
+            total += usize
+        }
+    }
+
+    /// The codec and sizes of the 9-byte block header at `h`.
+    private static func blockHeader(_ h: UnsafeRawPointer, fail: (String) -> ROOTIOError) throws
+        -> (codec: Codec, compressed: Int, uncompressed: Int)
+    {
+        func u24(_ at: Int) -> Int {
+            Int(h.load(fromByteOffset: at, as: UInt8.self)) | Int(h.load(fromByteOffset: at + 1, as: UInt8.self)) << 8
+                | Int(h.load(fromByteOffset: at + 2, as: UInt8.self)) << 16
+        }
+        let m0 = h.load(fromByteOffset: 0, as: UInt8.self)
+        let m1 = h.load(fromByteOffset: 1, as: UInt8.self)
+        let codec: Codec
+        switch (m0, m1) {
+        case (0x5A, 0x4C): codec = .zlib
+        case (0x58, 0x5A): codec = .lzma
+        case (0x5A, 0x53): codec = .zstd
+        case (0x4C, 0x34): codec = .lz4
+        case (0x43, 0x53): throw fail("old ROOT 'CS' compression (algorithm 3) is not supported")
+        default: throw fail("unknown block magic 0x\(String(m0, radix: 16))\(String(m1, radix: 16))")
+        }
+        return (codec, u24(3), u24(6))
     }
 
     /// Decompresses into a caller-provided buffer that must be filled exactly.
@@ -29,15 +89,8 @@ public enum ROOTDecompressor {
             guard source.count - inPos >= headerSize else {
                 throw fail("block header needs \(headerSize) bytes, \(source.count - inPos) left")
             }
-            let h = source.baseAddress! + inPos
-            let m0 = h.load(fromByteOffset: 0, as: UInt8.self)
-            let m1 = h.load(fromByteOffset: 1, as: UInt8.self)
-            func u24(_ at: Int) -> Int {
-                Int(h.load(fromByteOffset: at, as: UInt8.self)) | Int(h.load(fromByteOffset: at + 1, as: UInt8.self)) << 8
-                    | Int(h.load(fromByteOffset: at + 2, as: UInt8.self)) << 16
-            }
-            let csize = u24(3)
-            let usize = u24(6)
+            guard let h = source.baseAddress.map({ $0 + inPos }) else { throw fail("no compressed bytes") }
+            let (codec, csize, usize) = try blockHeader(h, fail: fail)
             guard csize <= source.count - inPos - headerSize else {
                 throw fail("block says \(csize) compressed bytes, only \(source.count - inPos - headerSize) present")
             }
@@ -46,15 +99,6 @@ public enum ROOTDecompressor {
             }
             let payload = UnsafeRawBufferPointer(start: h + headerSize, count: csize)
             let target = UnsafeMutableRawBufferPointer(rebasing: destination[outPos..<(outPos + usize)])
-            let codec: Codec
-            switch (m0, m1) {
-            case (0x5A, 0x4C): codec = .zlib
-            case (0x58, 0x5A): codec = .lzma
-            case (0x5A, 0x53): codec = .zstd
-            case (0x4C, 0x34): codec = .lz4
-            case (0x43, 0x53): throw fail("old ROOT 'CS' compression (algorithm 3) is not supported")
-            default: throw fail("unknown block magic 0x\(String(m0, radix: 16))\(String(m1, radix: 16))")
-            }
             var ok: Bool
             if codec == .lz4 {
                 guard csize >= 8 else { throw fail("LZ4 block shorter than its 8-byte checksum") }

@@ -157,18 +157,26 @@ struct ObjectReader {
         return items
     }
 
+    /// The longest absent (flag 0, all-zero) array accepted: a count beyond it is a damaged header, not a
+    /// reason to allocate.
+    static let maxAbsentArray = 1 << 20
+
     /// A `T* array //[n]` member: a one-byte flag, then n big-endian values when the flag is set.
     func readFastArrayI32(_ c: inout ByteCursor, count: Int) throws -> [Int32] {
         let flag = try c.u8()
+        guard count >= 0, flag == 0 ? count <= Self.maxAbsentArray : count <= c.remaining / 4 else {
+            throw c.truncated(count * 4)
+        }
         if flag == 0 { return [Int32](repeating: 0, count: count) }
-        guard count >= 0, count <= c.remaining / 4 else { throw c.truncated(count * 4) }
         return try (0..<count).map { _ in try c.i32() }
     }
 
     func readFastArrayI64(_ c: inout ByteCursor, count: Int) throws -> [Int64] {
         let flag = try c.u8()
+        guard count >= 0, flag == 0 ? count <= Self.maxAbsentArray : count <= c.remaining / 8 else {
+            throw c.truncated(count * 8)
+        }
         if flag == 0 { return [Int64](repeating: 0, count: count) }
-        guard count >= 0, count <= c.remaining / 8 else { throw c.truncated(count * 8) }
         return try (0..<count).map { _ in try c.i64() }
     }
 }

@@ -29,6 +29,23 @@ enum BasketDecoder {
         }
     }
 
+    /// Checks a record's sizes against the record and, when compressed, against its block headers, before
+    /// the arena for `sizes.objlen` bytes is allocated.
+    static func validateFraming(_ record: ArraySlice<UInt8>, sizes: Sizes, at offset: Int64, branch: BranchModel,
+                                file: String) throws {
+        let object = "basket of branch '\(branch.name)'"
+        guard sizes.keylen >= 18, sizes.stored >= 0, sizes.objlen >= 0, sizes.keylen + sizes.stored <= record.count else {
+            throw ROOTIOError.malformed(file: file, object: object, offset: offset,
+                                        reason: "fKeylen \(sizes.keylen), fNbytes \(sizes.keylen + sizes.stored), fObjlen \(sizes.objlen) in a record of \(record.count) bytes")
+        }
+        guard sizes.stored != sizes.objlen else { return }
+        try record.withUnsafeBytes { raw in
+            try ROOTDecompressor.validate(UnsafeRawBufferPointer(rebasing: raw[sizes.keylen..<(sizes.keylen + sizes.stored)]),
+                                          uncompressedSize: sizes.objlen, file: file, object: object,
+                                          fileOffset: offset + Int64(sizes.keylen))
+        }
+    }
+
     /// Decodes a record into `out` (exactly `sizes.objlen` bytes) and returns the entry count, the data length
     /// (`fLast - fKeylen`) and the entry offsets.
     /// - Parameters:

@@ -158,6 +158,8 @@ public final class TreeReader: Sendable {
                     throw ROOTIOError.malformed(file: tree.file.name, object: "basket of branch '\(targets[jobs[j].target].branch.name)'",
                                                 offset: ranges[r].offset, reason: "fObjlen \(sizes.objlen), stored \(sizes.stored)")
                 }
+                try BasketDecoder.validateFraming(records[r], sizes: sizes, at: ranges[r].offset,
+                                                  branch: targets[jobs[j].target].branch, file: tree.file.name)
                 jobs[j].arenaCount = sizes.objlen
             }
             jobs[j].arenaOffset = arenaSize
