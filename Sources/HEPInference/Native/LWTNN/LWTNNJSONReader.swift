@@ -35,7 +35,7 @@ struct LWTNNJSONReader {
     }
 
     func double(_ key: String) throws -> Double {
-        guard let n = object[key] as? NSNumber, !(object[key] is Bool), n.doubleValue.isFinite else {
+        guard let n = object[key] as? NSNumber, n.doubleValue.isFinite else {
             throw fail("field '\(key)' must be a finite number")
         }
         return n.doubleValue
@@ -65,7 +65,7 @@ struct LWTNNJSONReader {
         var out = [Double]()
         out.reserveCapacity(a.count)
         for (i, v) in a.enumerated() {
-            guard let n = v as? NSNumber, !(v is Bool), n.doubleValue.isFinite else {
+            guard let n = v as? NSNumber, n.doubleValue.isFinite else {
                 throw fail("field '\(key)'[\(i)] is not a finite number")
             }
             out.append(n.doubleValue)
