@@ -43,8 +43,17 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Required 'aud' of JWT bearer tokens.")
     var jwtAudience: String?
 
-    @Option(name: .long, help: "Largest accepted request body in MiB.")
+    @Option(name: .long, help: "Largest request body of inference and upload endpoints in MiB, also after gzip/deflate decoding (metadata and control endpoints accept 64 KiB).")
     var maxBodyMb: Int = 256
+
+    @Option(name: .long, help: "Memory all requests in flight may hold together (bodies, decoded bodies, input tensors) in MiB; past it requests get 503 with Retry-After.")
+    var maxInflightMb: Int = 1024
+
+    @Option(name: .long, help: "Worker threads decoding requests and running inference (default: one per core).")
+    var workerThreads: Int = 0
+
+    @Option(name: .long, help: "Requests of one model decoded or run at the same time (default: --worker-threads).")
+    var modelConcurrency: Int = 0
 
     @Option(name: .long, help: "Seconds a connection may stay idle before it is closed.")
     var timeout: Double = 60
@@ -60,7 +69,9 @@ struct ServeCommand: AsyncParsableCommand {
         logger.logLevel = .info
         let envToken = getenv("HEPML_TOKEN").map { String(cString: $0) }
         var config = ServerConfiguration(host: host, port: port, repository: repository, token: token ?? envToken,
-                                         maxBodySize: maxBodyMb << 20, requestTimeout: timeout)
+                                         maxBodySize: maxBodyMb << 20, requestTimeout: timeout,
+                                         maxInflightBytes: maxInflightMb << 20, workerThreads: workerThreads,
+                                         modelConcurrency: modelConcurrency)
         config.security = SecuritySettings(tlsCertificate: tlsCert, tlsKey: tlsKey, tokensFile: tokens, jwksFile: jwks,
                                            jwtIssuer: jwtIssuer, jwtAudience: jwtAudience)
         let factory = BackendFactory.standard(ortLibrary: ortLibrary, intraOpThreads: intraOpThreads)
