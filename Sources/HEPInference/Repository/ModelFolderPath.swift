@@ -40,7 +40,7 @@ public struct ModelFolderPath: Sendable {
         do {
             parts = try ModelName.safeRelativePath(relative)
         } catch {
-            throw InferenceError.invalidInput("model '\(model)': \(what) '\(relative.prefix(128))' must be a relative path inside the model folder (no '..', not absolute)")
+            throw InferenceError.invalidInput("model '\(model)': \(what) must be a relative path inside the model folder (no '..', not absolute)")
         }
         let joined = realFolder + "/" + parts.joined(separator: "/")
         guard let real = Self.realPath(joined) else {

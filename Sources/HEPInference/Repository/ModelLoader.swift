@@ -80,7 +80,7 @@ enum ModelLoader {
             do {
                 guard (try? ModelName.safeRelativePath(file)) != nil else {
                     throw InferenceError.invalidInput(
-                        "model '\(name)': default_model_filename '\(file.prefix(128))' must be a relative path inside the version folder (no '..', not absolute)")
+                        "model '\(name)': default_model_filename must be a relative path inside the version folder (no '..', not absolute)")
                 }
                 let path = try files.resolve("\(v)/\(file)", what: "default_model_filename")
                 let platform = config.map { $0.platform.isEmpty ? ($0.backend == "onnxruntime" ? "onnxruntime_onnx" : $0.backend) : $0.platform }
