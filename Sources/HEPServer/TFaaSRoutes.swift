@@ -33,19 +33,19 @@ struct TFaaSRoutes {
             throw APIError.badRequest("no model name: use DELETE /delete/NAME, /delete?model=NAME or a 'model' form field")
         }
         router.get("/models") { _, _ in
-            JSONBody.response(json: JSONBody.encode(state.repository.index().map { entry -> [String: Any] in
+            JSONBody.response(body: state.repository.index().map { entry in
                 var d = summary(entry.name)
-                d["version"] = entry.state.version
-                d["state"] = entry.state.state
-                if !entry.state.reason.isEmpty { d["reason"] = entry.state.reason }
+                d.version = entry.state.version
+                d.state = entry.state.state
+                if !entry.state.reason.isEmpty { d.reason = entry.state.reason }
                 return d
-            }))
+            })
         }
         router.get("/params/:model") { _, context in
             let name = try context.parameters.require("model")
             if let raw = state.repository.paramsFile(of: name) { return JSONBody.response(bytes: raw, contentType: "application/json") }
             _ = try state.repository.model(name)
-            return JSONBody.response(json: JSONBody.encode(summary(name)))
+            return JSONBody.response(body: summary(name))
         }
         router.post("/params") { request, _ in
             let obj = try JSONBody.object(try await state.body(request), what: "params")
@@ -68,25 +68,23 @@ struct TFaaSRoutes {
         }
         router.get("/status") { _, _ in
             let counts = state.status.counts.withLock { $0 }
-            let models = state.repository.index().map { ["name": $0.name, "version": $0.state.version, "state": $0.state.state] as [String: Any] }
-            return JSONBody.response(json: JSONBody.encode([
-                "version": HEPMLVersion.string, "uptime": state.status.uptimeSeconds,
-                "requests": counts, "memory": ["rss_bytes": ServerStatus.residentBytes], "models": models,
-                "default_model": state.defaultModel.withLock { $0 } ?? "",
-            ] as [String: Any]))
+            let models = state.repository.index().map { StatusBody.Model(name: $0.name, version: $0.state.version, state: $0.state.state) }
+            let memory = StatusBody.Memory(rssBytes: ServerStatus.residentBytes, inflightBytes: state.budget.inUse,
+                                           inflightLimitBytes: state.budget.capacity)
+            return JSONBody.response(body: StatusBody(version: HEPMLVersion.string, uptime: state.status.uptimeSeconds, requests: counts,
+                                                      memory: memory, models: models, defaultModel: state.defaultModel.withLock { $0 } ?? ""))
         }
     }
 
     /// A TFaaS-style description of any model (params.json keys, all present).
-    func summary(_ name: String) -> [String: Any] {
+    func summary(_ name: String) -> ModelSummaryBody {
         let m = try? state.repository.model(name)
         let p = m?.tfaasParams ?? state.repository.paramsFile(of: name).flatMap { try? TFaaSParams.parse($0, file: name) }
-        return [
-            "name": name, "model": p?.model ?? "model.onnx", "labels": p?.labels ?? "", "description": p?.description ?? "",
-            "input_node": p?.inputNode ?? m?.signature.inputs.first?.name ?? "", "output_node": p?.outputNode ?? m?.signature.outputs.first?.name ?? "",
-            "input_name": p?.inputName ?? "", "output_name": p?.outputName ?? "", "img_channels": p?.imgChannels ?? 0,
-            "op": p?.op ?? "", "options": p?.options ?? [], "timestamp": p?.timestamp ?? "", "platform": m?.platform ?? "",
-        ]
+        return ModelSummaryBody(
+            name: name, model: p?.model ?? "model.onnx", labels: p?.labels ?? "", description: p?.description ?? "",
+            inputNode: p?.inputNode ?? m?.signature.inputs.first?.name ?? "", outputNode: p?.outputNode ?? m?.signature.outputs.first?.name ?? "",
+            inputName: p?.inputName ?? "", outputName: p?.outputName ?? "", imgChannels: p?.imgChannels ?? 0,
+            op: p?.op ?? "", options: p?.options ?? [], timestamp: p?.timestamp ?? "", platform: m?.platform ?? "")
     }
 
     func resolve(_ name: String?) throws -> LoadedModel {
@@ -133,7 +131,9 @@ struct TFaaSRoutes {
         let m = try resolve(parsed.model)
         return try await state.metrics.observe(model: m.name, endpoint: "json") {
             try await state.offload(model: m.name) {
-                let row = try predictRow(m, values: parsed.values)
+                let keys = m.backend is NamedInputModel ? parsed.keys : nil
+                let row = try keys.flatMap { try TFaaSNamedInputs.predict(m, keys: $0, values: parsed.values) }
+                    ?? predictRow(m, values: parsed.values)
                 return JSONBody.response(json: encode(row, labels: m.labels))
             }
         }

@@ -10,15 +10,20 @@ public protocol NamedInputModel {
 
 extension LoadedModel {
     /// The TFaaS `/json` `keys`/`values` pair as input tensors, when the model names its inputs (nil otherwise).
-    /// `values[i]` belongs to `keys[i]`; a key given twice is an error.
+    /// `values[i]` belongs to `keys[i]`; a key given twice or unknown is an error, a null value counts as absent.
     public func namedInputs(keys: [String], values: [[Double]]) throws -> [Tensor]? {
         guard let named = backend as? NamedInputModel else { return nil }
         guard keys.count == values.count else {
             throw InferenceError.invalidInput("/json: \(keys.count) keys but \(values.count) values")
         }
+        let known = Set(named.variableNames)
         var map: [String: [Double]] = [:]
+        var seen = Set<String>()
         for (k, v) in zip(keys, values) {
-            guard map.updateValue(v, forKey: k) == nil else { throw InferenceError.invalidInput("/json: key '\(k)' given twice") }
+            guard known.contains(k) else { throw InferenceError.invalidInput("unknown input variable '\(k)'") }
+            guard seen.insert(k).inserted else { throw InferenceError.invalidInput("/json: key '\(k)' given twice") }
+            // null (NaN) counts as absent: the variable's default, if it has one, is used.
+            if !v.allSatisfy(\.isNaN) { map[k] = v }
         }
         return try named.tensors(named: map)
     }
