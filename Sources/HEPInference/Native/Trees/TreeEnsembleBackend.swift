@@ -126,6 +126,15 @@ public struct TreeEnsembleBackend: InferenceBackend, ModelDescribable, NamedInpu
 
     private func scores(_ x: Tensor, rows: Int, raw: Bool) -> [Double] {
         let e = model.ensemble
+        if let s = model.inputScaling {
+            let f = e.featureCount
+            var values = x.doubles()
+            for i in values.indices {
+                let j = i % f
+                values[i] = Double(Float(s.scale[j] * Double(Float(values[i])) + s.offset[j]))
+            }
+            return values.withUnsafeBufferPointer { e.predict($0, rows: rows, raw: raw) }
+        }
         return x.data.withUnsafeBytes { bytes -> [Double] in
             if x.datatype == .FP64 {
                 let p = bytes.bindMemory(to: Double.self)

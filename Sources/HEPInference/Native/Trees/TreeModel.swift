@@ -24,6 +24,15 @@ public struct TreeModel: Sendable {
     public var outputNames: [String]
     /// Input tensor name.
     public var inputName: String
+    /// Per-feature affine map applied to inputs before the trees (TMVA's Normalize transformation), nil for none.
+    public var inputScaling: InputScaling?
+
+    /// x → scale·x + offset per feature.
+    public struct InputScaling: Sendable, Equatable {
+        public var scale: [Double]
+        public var offset: [Double]
+    }
+
     /// How ONNX-ML turns a binary classifier's single score into two probabilities (nil: not such a model).
     public var singleScoreRule: SingleScoreRule?
 
