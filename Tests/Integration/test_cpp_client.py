@@ -15,6 +15,7 @@ import pytest
 import requests
 
 from conftest import MODELS, PROJECT_ROOT, Server, assert_close, load_reference, write_tfaas_folder
+from test_auth_tls import TLSServer, self_signed
 
 CLIENT_DIR = PROJECT_ROOT / "clients" / "cpp"
 CPP_TOKEN = "cpp-client-token"
@@ -31,8 +32,36 @@ def tfaas_predict(tmp_path_factory) -> Path:
     p = subprocess.run([str(CLIENT_DIR / "build.sh"), str(out)], capture_output=True, text=True, timeout=300)
     assert p.returncode == 0, f"build.sh failed:\n{p.stdout}\n{p.stderr}"
     assert "warning:" not in p.stderr, f"the client compiles with warnings:\n{p.stderr}"
-    assert not list(CLIENT_DIR.rglob("*.pb.cc")), "generated protobuf code must stay out of the source tree"
+    generated = [f for f in CLIENT_DIR.rglob("*.pb.*") if f.relative_to(CLIENT_DIR).parts[0] != "build"]
+    assert not generated, "generated protobuf code must stay out of the source tree (build/ is ignored)"
     return out / "tfaas_predict"
+
+
+@pytest.fixture(scope="module")
+def concurrent_predict(tfaas_predict) -> Path:
+    """clients/cpp/tests/concurrent_predict.cc linked against the library build.sh made."""
+    out = tfaas_predict.parent
+    pkg = subprocess.run(["pkg-config", "--cflags", "--libs", "protobuf", "libcurl"], capture_output=True, text=True,
+                         check=True).stdout.split()
+    p = subprocess.run(["g++", "-std=c++17", "-Wall", "-Wextra", "-O1", str(CLIENT_DIR / "tests" / "concurrent_predict.cc"),
+                        f"-I{CLIENT_DIR}", f"-I{out / 'gen'}", str(out / "libtfaas_client.a"), *pkg, "-pthread",
+                        "-o", str(out / "concurrent_predict")], capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0 and "warning:" not in p.stderr, p.stderr
+    return out / "concurrent_predict"
+
+
+@pytest.fixture(scope="module")
+def tls_server(tmp_path_factory):
+    """dense42 over HTTPS with a self-signed certificate (the server's own file is the CA file)."""
+    root = tmp_path_factory.mktemp("cpp-tls")
+    cert, key = self_signed(root)
+    write_tfaas_folder(root / "repository" / MODEL, MODELS / "tfaas-dense42")
+    srv = TLSServer(root / "repository", root / "server.log", cafile=cert,
+                    extra_args=["--tls-cert", str(cert), "--tls-key", str(key)])
+    try:
+        yield srv
+    finally:
+        srv.stop()
 
 
 @pytest.fixture(scope="module")
@@ -152,3 +181,26 @@ def test_usage_errors(tfaas_predict, tmp_path):
     assert p.returncode == 2 and "'three' is not a number" in p.stderr
     p = run_client(tfaas_predict, "--keys", "a,b", "1", "2", "3")
     assert p.returncode == 1 and "2 attribute names for 3 values" in p.stderr
+
+
+def test_https_with_the_server_ca(tfaas_predict, tls_server, proto_server):
+    values = load_reference("tfaas-dense42")["inputs"][1]
+    p = run_client(tfaas_predict, "--url", tls_server.url + "/proto", "--model", MODEL, "--cacert",
+                   str(tls_server.cafile), *map(repr, values))
+    assert p.returncode == 0, p.stderr
+    assert dict(printed_classes(p.stdout)) == json_answer(proto_server, values)
+
+
+def test_https_rejects_an_unknown_ca(tfaas_predict, tls_server):
+    p = run_client(tfaas_predict, "--url", tls_server.url + "/proto", "--model", MODEL, "1", "2")
+    assert p.returncode == 1 and p.stdout == ""
+    assert "certificate" in p.stderr and "HTTP" not in p.stderr, p.stderr
+
+
+def test_concurrent_calls_agree(concurrent_predict, proto_server):
+    """8 threads x 25 calls, half on one shared Client, half one-shot: every answer equals the first."""
+    values = load_reference("tfaas-dense42")["inputs"][2]
+    p = subprocess.run([str(concurrent_predict), proto_server.url + "/proto", MODEL, CPP_TOKEN, "8", "25",
+                        *map(repr, values)], capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip() == "ok 200"

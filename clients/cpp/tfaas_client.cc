@@ -142,6 +142,7 @@ tfaaspb::Predictions Client::predict(const tfaaspb::Row& row) {
         if (!options_.certificate.empty()) curl_easy_setopt(h, CURLOPT_SSLCERT, options_.certificate.c_str());
         if (!options_.key.empty()) curl_easy_setopt(h, CURLOPT_SSLKEY, options_.key.c_str());
         if (!options_.caPath.empty()) curl_easy_setopt(h, CURLOPT_CAPATH, options_.caPath.c_str());
+        if (!options_.caFile.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, options_.caFile.c_str());
         curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, appendToString);
         curl_easy_setopt(h, CURLOPT_WRITEDATA, &reply);
         curl_easy_setopt(h, CURLOPT_ERRORBUFFER, curlMessage);

@@ -23,8 +23,10 @@ struct Options {
     /// Client certificate and key (PEM) for HTTPS servers that ask for one, e.g. a grid proxy file.
     std::string certificate;
     std::string key;
-    /// Directory of CA certificates (e.g. /etc/grid-security/certificates); empty: the system's.
+    /// Directory of CA certificates (e.g. /etc/grid-security/certificates) and/or a PEM bundle file;
+    /// both empty: the system's CAs.
     std::string caPath;
+    std::string caFile;
     /// Verify the server's certificate and host name (HTTPS).
     bool verifyPeer = true;
 };

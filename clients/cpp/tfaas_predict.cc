@@ -1,11 +1,12 @@
 // tfaas_predict: sends one sample to a TFaaS /proto endpoint and prints one line per class,
 // "class: <label> value: <probability>" (the class index stands in for a missing label).
 //
-//   tfaas_predict [--url URL] [--model NAME] [--token TOKEN] [--keys K1,K2,...] [--input FILE] [VALUE ...]
+//   tfaas_predict [--url URL] [--model NAME] [--token TOKEN] [--cacert FILE] [--keys K1,K2,...] [--input FILE]
+//                 [VALUE ...]
 //
 // Without values it sends 42 values 0, 1, ..., 41 named "0".."41", like TFaaS's C++ client example.
 // The token defaults to $HEPML_TOKEN or $TFAAS_TOKEN; $X509_USER_PROXY, when set, is sent as the client
-// certificate and key (HTTPS).
+// certificate and key, and $X509_CERT_DIR as the CA directory (HTTPS).
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -22,10 +23,12 @@ constexpr int kUsageError = 2;
 constexpr int kDefaultFeatureCount = 42;
 
 void usage(std::ostream& out) {
-    out << "usage: tfaas_predict [--url URL] [--model NAME] [--token TOKEN] [--keys K1,K2,...] [--input FILE] [VALUE ...]\n"
+    out << "usage: tfaas_predict [--url URL] [--model NAME] [--token TOKEN] [--cacert FILE] [--keys K1,K2,...]\n"
+           "                     [--input FILE] [VALUE ...]\n"
            "  --url    endpoint (default http://localhost:8083/proto)\n"
            "  --model  model name (default: the server's default model)\n"
            "  --token  bearer token (default $HEPML_TOKEN or $TFAAS_TOKEN)\n"
+           "  --cacert PEM file of CA certificates for HTTPS (default: $X509_CERT_DIR, else the system's)\n"
            "  --keys   comma-separated feature names\n"
            "  --input  file of values separated by spaces, commas or new lines\n"
            "  without values: 42 values 0..41, as TFaaS's C++ example\n";
@@ -97,6 +100,8 @@ int main(int argc, char** argv) {
             model = argv[++i];
         } else if (arg == "--token" && hasValue) {
             options.token = argv[++i];
+        } else if (arg == "--cacert" && hasValue) {
+            options.caFile = argv[++i];
         } else if (arg == "--keys" && hasValue) {
             attrs = splitCommas(argv[++i]);
         } else if (arg == "--input" && hasValue) {
