@@ -251,8 +251,11 @@ def run_manifest_args(args: list[str], tmp_path: Path):
     args[args.index("--port") + 1] = str(port)
     args[args.index("--repository") + 1] = str(tmp_path)
     log = open(tmp_path.parent / f"{tmp_path.name}.log", "wb")
-    proc = subprocess.Popen([str(HEPML_BIN), *args], stdout=log, stderr=subprocess.STDOUT, cwd=PROJECT_ROOT,
-                            env={"HEPML_TOKEN": "t0ken", "PATH": "/usr/bin:/bin"})
+    env = {"HEPML_TOKEN": "t0ken", "PATH": "/usr/bin:/bin"}
+    ort = PROJECT_ROOT / ".deps" / "onnxruntime" / "libonnxruntime.so"
+    if ort.exists():
+        env["HEPML_ORT_LIBRARY"] = str(ort)  # as the image's ENV does
+    proc = subprocess.Popen([str(HEPML_BIN), *args], stdout=log, stderr=subprocess.STDOUT, cwd=PROJECT_ROOT, env=env)
     try:
         deadline = time.monotonic() + 30
         status = {}
