@@ -178,6 +178,43 @@ def test_dockerfile_matches_setup_and_manifests(k8s):
     assert "HEPML_ORT_LIBRARY=" in words["ENV"]
 
 
+# Packages every Debian image has (essential) or that the installed ones pull in (OpenBLAS → gfortran, quadmath).
+IMPLIED_PACKAGES = {"libc6", "libgcc-s1", "libgfortran5", "libquadmath0"}
+# Swift runtime libraries: linked statically into the image's binary (--static-swift-stdlib).
+SWIFT_RUNTIME = re.compile(r"^(libswift\w*|libFoundation\w*|lib_Foundation\w*|libdispatch|libBlocksRuntime)\.so")
+
+
+def debian_package_of(library: Path) -> str | None:
+    name = library.resolve().name
+    p = subprocess.run(["dpkg", "-S", name], capture_output=True, text=True)
+    owners = {line.split(":")[0] for line in p.stdout.splitlines() if line.endswith("/" + name)}
+    assert len(owners) <= 1, f"{name}: {owners}"
+    return owners.pop() if owners else None
+
+
+def test_runtime_image_installs_every_library_the_binary_needs():
+    """Each shared library of the locally built hepml is either Swift's runtime (static in the image) or from a
+    Debian package that the runtime stage installs."""
+    if not HEPML_BIN.exists():
+        pytest.skip(f"server binary not found: {HEPML_BIN}")
+    if shutil.which("dpkg") is None:
+        pytest.skip("not a Debian system")
+    ins = dockerfile_instructions()
+    runtime = ins[max(i for i, (w, _) in enumerate(ins) if w == "FROM"):]
+    installed = set(" ".join(rest for w, rest in runtime if w == "RUN").split())
+    ldd = subprocess.run(["ldd", str(HEPML_BIN)], capture_output=True, text=True, check=True).stdout
+    libraries = [Path(m) for m in re.findall(r"=> (/\S+)", ldd)]
+    assert len(libraries) > 10
+    missing = {}
+    for lib in libraries:
+        package = debian_package_of(lib)
+        if package is None:
+            assert SWIFT_RUNTIME.match(lib.name), f"{lib} comes from neither Debian nor the Swift runtime"
+        elif package not in installed | IMPLIED_PACKAGES:
+            missing[lib.name] = package
+    assert missing == {}, "runtime stage lacks these packages"
+
+
 # --- KServe ------------------------------------------------------------------------------------------------------
 
 def kserve_schema(name: str) -> dict:
