@@ -63,10 +63,4 @@ enum JSONBody {
         guard case .object = value else { throw APIError.badRequest("\(what): the body is not a JSON object") }
         return value
     }
-
-    /// Serializes a JSON-compatible value (dictionaries, arrays, strings, numbers) with sorted keys.
-    static func encode(_ value: Any) -> String {
-        guard let d = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed]) else { return "null" }
-        return String(decoding: d, as: UTF8.self)
-    }
 }

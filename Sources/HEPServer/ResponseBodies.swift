@@ -61,3 +61,59 @@ struct DefaultModelBody: Encodable {
 
     enum CodingKeys: String, CodingKey { case defaultModel = "default_model" }
 }
+
+/// A TFaaS-style model description (`GET /params/{m}` without a params.json, and each `GET /models` entry):
+/// every params.json key present, plus the serving state in `/models`.
+struct ModelSummaryBody: Encodable {
+    var name: String
+    var model: String
+    var labels: String
+    var description: String
+    var inputNode: String
+    var outputNode: String
+    var inputName: String
+    var outputName: String
+    var imgChannels: Int
+    var op: String
+    var options: [String]
+    var timestamp: String
+    var platform: String
+    var version: Int?
+    var state: String?
+    var reason: String?
+
+    enum CodingKeys: String, CodingKey {
+        case name, model, labels, description, op, options, timestamp, platform, version, state, reason
+        case inputNode = "input_node", outputNode = "output_node", inputName = "input_name", outputName = "output_name"
+        case imgChannels = "img_channels"
+    }
+}
+
+/// `GET /status`.
+struct StatusBody: Encodable {
+    struct Memory: Encodable {
+        var rssBytes: Int
+        var inflightBytes: Int
+        var inflightLimitBytes: Int
+
+        enum CodingKeys: String, CodingKey {
+            case rssBytes = "rss_bytes", inflightBytes = "inflight_bytes", inflightLimitBytes = "inflight_limit_bytes"
+        }
+    }
+    struct Model: Encodable {
+        var name: String
+        var version: Int
+        var state: String
+    }
+    var version: String
+    var uptime: Double
+    var requests: [String: Int]
+    var memory: Memory
+    var models: [Model]
+    var defaultModel: String
+
+    enum CodingKeys: String, CodingKey {
+        case version, uptime, requests, memory, models
+        case defaultModel = "default_model"
+    }
+}
