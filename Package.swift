@@ -99,6 +99,7 @@ let package = Package(
         .testTarget(name: "HEPInferenceTests", dependencies: ["HEPInference", "TestSupport"]),
         .testTarget(name: "HEPDataTests", dependencies: ["HEPData"]),
         .testTarget(name: "NativeLWTNNTests", dependencies: ["HEPInference", "TestSupport"]),
+        .testTarget(name: "NativeTreesTests", dependencies: ["HEPInference", "TestSupport"]),
         .testTarget(name: "HEPTrainingTests", dependencies: ["HEPTraining", "ROOTIO", "HEPInference"]),
         .testTarget(
             name: "HEPServerTests",
