@@ -204,3 +204,32 @@ def test_concurrent_calls_agree(concurrent_predict, proto_server):
                         *map(repr, values)], capture_output=True, text=True, timeout=300)
     assert p.returncode == 0, p.stderr
     assert p.stdout.strip() == "ok 200"
+
+
+
+def test_a_json_success_reply_is_not_taken_for_predictions(tfaas_predict):
+    """A 200 answer that is not a Predictions message (a JSON body, as a wrong URL might give) is an error."""
+    import http.server
+    import threading
+
+    class JSONHandler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            body = b'{"status":"ok"}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), JSONHandler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        p = run_client(tfaas_predict, "--url", f"http://127.0.0.1:{httpd.server_port}/proto", "--model", MODEL, "1", "2")
+    finally:
+        httpd.shutdown()
+    assert p.returncode == 1 and p.stdout == ""
+    assert p.stderr.strip() == 'tfaas_predict: HTTP 200: the reply is not a tfaaspb.Predictions message ({"status":"ok"})'

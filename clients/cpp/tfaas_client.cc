@@ -25,10 +25,25 @@ void initialiseLibraries() {
     });
 }
 
-size_t appendToString(char* data, size_t size, size_t count, void* target) {
-    static_cast<std::string*>(target)->append(data, size * count);
-    return size * count;
+// The reply body, capped: returning less than given makes libcurl stop with CURLE_WRITE_ERROR.
+struct ReplyBuffer {
+    std::string bytes;
+    size_t limit;
+    bool overflowed = false;
+};
+
+size_t appendToReply(char* data, size_t size, size_t count, void* target) {
+    auto* reply = static_cast<ReplyBuffer*>(target);
+    const size_t n = size * count;
+    if (n > reply->limit - reply->bytes.size()) {
+        reply->overflowed = true;
+        return 0;
+    }
+    reply->bytes.append(data, n);
+    return n;
 }
+
+bool startsWith(const std::string& text, const char* prefix) { return text.rfind(prefix, 0) == 0; }
 
 // "http://host:8083" and "http://host:8083/" become "http://host:8083/proto"; any other URL is kept.
 std::string endpointURL(std::string url) {
@@ -119,9 +134,10 @@ tfaaspb::Predictions Client::predict(const tfaaspb::Row& row) {
     headers.add("Accept: application/octet-stream");
     if (!options_.token.empty()) headers.add("Authorization: Bearer " + options_.token);
 
-    std::string reply;
+    ReplyBuffer reply{{}, options_.maxReplyBytes};
     char curlMessage[CURL_ERROR_SIZE] = {0};
     long status = 0;
+    std::string contentType;
     {
         std::lock_guard<std::mutex> lock(connection_->mutex);
         CURL* h = connection_->handle;
@@ -143,22 +159,30 @@ tfaaspb::Predictions Client::predict(const tfaaspb::Row& row) {
         if (!options_.key.empty()) curl_easy_setopt(h, CURLOPT_SSLKEY, options_.key.c_str());
         if (!options_.caPath.empty()) curl_easy_setopt(h, CURLOPT_CAPATH, options_.caPath.c_str());
         if (!options_.caFile.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, options_.caFile.c_str());
-        curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, appendToString);
+        curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, appendToReply);
         curl_easy_setopt(h, CURLOPT_WRITEDATA, &reply);
         curl_easy_setopt(h, CURLOPT_ERRORBUFFER, curlMessage);
 
         const CURLcode code = curl_easy_perform(h);
+        if (reply.overflowed) {
+            throw Error(0, url_ + ": the reply is larger than " + std::to_string(options_.maxReplyBytes) + " bytes");
+        }
         if (code != CURLE_OK) {
             const std::string detail = curlMessage[0] != 0 ? curlMessage : curl_easy_strerror(code);
             throw Error(0, url_ + ": " + detail);
         }
         curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+        const char* type = nullptr;
+        if (curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &type) == CURLE_OK && type != nullptr) contentType = type;
     }
 
-    if (status < 200 || status > 299) throw Error(status, reasonFromBody(reply), reply);
+    const std::string& body = reply.bytes;
+    if (status < 200 || status > 299) throw Error(status, reasonFromBody(body), body);
     tfaaspb::Predictions predictions;
-    if (!predictions.ParseFromString(reply)) {
-        throw Error(status, "the reply is not a tfaaspb.Predictions message (" + reasonFromBody(reply) + ")", reply);
+    // TFaaS and hepml send the message as application/octet-stream (TFaaS sets no type); text is never one.
+    const bool textual = startsWith(contentType, "application/json") || startsWith(contentType, "text/");
+    if (textual || !predictions.ParseFromString(body)) {
+        throw Error(status, "the reply is not a tfaaspb.Predictions message (" + reasonFromBody(body) + ")", body);
     }
     return predictions;
 }

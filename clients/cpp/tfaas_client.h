@@ -5,6 +5,7 @@
 // the HTTP status and the server's error message.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -29,6 +30,8 @@ struct Options {
     std::string caFile;
     /// Verify the server's certificate and host name (HTTPS).
     bool verifyPeer = true;
+    /// Largest reply accepted, in bytes; a longer one fails the call.
+    size_t maxReplyBytes = 64u << 20;
 };
 
 /// A failed call: the HTTP status (0 when no HTTP answer arrived: bad URL, connection refused, timeout,
