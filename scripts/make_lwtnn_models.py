@@ -1,0 +1,206 @@
+#!/usr/bin/env python3
+"""Builds small Keras models, writes them as lwtnn JSON and records Keras's own outputs as references.
+
+Run once (the outputs are committed in Tests/Fixtures/lwtnn/), in a throwaway venv:
+    python3 -m venv /tmp/kvenv && /tmp/kvenv/bin/pip install tensorflow-cpu
+    /tmp/kvenv/bin/python scripts/make_lwtnn_models.py Tests/Fixtures/lwtnn
+
+The Keras -> lwtnn weight mapping follows lwtnn's documented format: a dense matrix is a flat row-major
+(n_out x n_in) list, so Keras's (n_in x n_out) kernel is written transposed; LSTM gates are the components
+i, f, c, o and GRU gates z, r, h, each with `weights` (W), `U` (recurrent) and `bias`; a batch normalisation
+becomes a `normalization` layer computing W * (x + b). Inputs are raw values: the network applies
+(x + offset) * scale itself, so Keras is fed the preprocessed values.
+"""
+import json
+import os
+import sys
+
+import numpy as np
+
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+import keras  # noqa: E402
+
+keras.config.set_floatx("float64")
+rng = np.random.default_rng(20261202)
+N_CASES = 50
+
+ACTIVATIONS = {"relu": "rectified", "linear": "linear", "sigmoid": "sigmoid", "tanh": "tanh",
+               "softmax": "softmax", "elu": "elu", "hard_sigmoid": "hard_sigmoid"}
+
+
+def randomize(model):
+    model.set_weights([rng.normal(0.0, 0.5, w.shape) for w in model.get_weights()])
+
+
+def act(layer):
+    return ACTIVATIONS[keras.activations.serialize(layer.activation) if not isinstance(
+        keras.activations.serialize(layer.activation), dict) else layer.activation.__name__]
+
+
+def flat(matrix):
+    """A Keras (n_in x n_out) kernel as lwtnn's row-major (n_out x n_in) list."""
+    return [float(v) for v in np.asarray(matrix).T.reshape(-1)]
+
+
+def dense_json(layer):
+    kernel, bias = layer.get_weights()
+    return {"architecture": "dense", "activation": act(layer), "weights": flat(kernel),
+            "bias": [float(b) for b in bias]}
+
+
+def batchnorm_json(layer):
+    gamma, beta, mean, var = layer.get_weights()
+    w = gamma / np.sqrt(var + layer.epsilon)
+    return {"architecture": "normalization", "weights": [float(v) for v in w],
+            "bias": [float(v) for v in (beta / w - mean)]}
+
+
+def gates_json(kernel, recurrent, bias, names, units):
+    comps = {}
+    for g, name in enumerate(names):
+        cols = slice(g * units, (g + 1) * units)
+        comps[name] = {"weights": flat(kernel[:, cols]), "U": flat(recurrent[:, cols]),
+                       "bias": [float(b) for b in bias[cols]]}
+    return comps
+
+
+def lstm_json(layer):
+    kernel, recurrent, bias = layer.get_weights()
+    return {"architecture": "lstm", "activation": act(layer),
+            "inner_activation": ACTIVATIONS[keras.activations.serialize(layer.recurrent_activation)],
+            "components": gates_json(kernel, recurrent, bias, ["i", "f", "c", "o"], layer.units)}
+
+
+def gru_json(layer):
+    assert not layer.reset_after, "lwtnn's GRU is the reset_after=False form"
+    kernel, recurrent, bias = layer.get_weights()
+    return {"architecture": "gru", "activation": act(layer),
+            "inner_activation": ACTIVATIONS[keras.activations.serialize(layer.recurrent_activation)],
+            "components": gates_json(kernel, recurrent, bias, ["z", "r", "h"], layer.units)}
+
+
+def variables(names, with_defaults=()):
+    out = []
+    for name in names:
+        v = {"name": name, "offset": float(rng.normal(0, 2)), "scale": float(rng.uniform(0.2, 2.0))}
+        if name in with_defaults:
+            v["default"] = float(rng.normal())
+        out.append(v)
+    return out
+
+
+def preprocess(raw, vs):
+    return (raw + np.array([v["offset"] for v in vs])) * np.array([v["scale"] for v in vs])
+
+
+def write(out_dir, name, model_json, reference):
+    with open(os.path.join(out_dir, name + ".json"), "w") as f:
+        json.dump(model_json, f)
+    with open(os.path.join(out_dir, name + ".reference.json"), "w") as f:
+        json.dump(reference, f)
+
+
+def dense_model(out_dir):
+    names = ["jet_pt", "jet_eta", "jet_phi", "n_tracks", "sv_mass", "sv_dr", "ip2d_sig", "ip3d_sig"]
+    model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(16, activation="relu"),
+                              keras.layers.BatchNormalization(), keras.layers.Dense(12, activation="elu"),
+                              keras.layers.Dense(10, activation="tanh"), keras.layers.Dense(3, activation="softmax")])
+    randomize(model)
+    bn = model.layers[1]
+    g, b, m, v = bn.get_weights()
+    bn.set_weights([g, b, m, np.abs(v) + 0.5])
+    vs = variables(names)
+    defaults = {"n_tracks": 2.0, "sv_mass": -1.0}
+    lw = {"inputs": vs, "layers": [dense_json(model.layers[0]), batchnorm_json(model.layers[1])]
+          + [dense_json(l) for l in model.layers[2:]],
+          "outputs": ["b", "c", "light"], "defaults": defaults,
+          "miscellaneous": {"producer": "scripts/make_lwtnn_models.py"}}
+    raw = rng.normal(0, 3, (N_CASES, len(names)))
+    y = model.predict(preprocess(raw, vs), verbose=0)
+    cases = [{"inputs": dict(zip(names, map(float, raw[i]))),
+              "outputs": {"outputs": dict(zip(lw["outputs"], map(float, y[i])))}} for i in range(N_CASES)]
+    write(out_dir, "dense", lw, {"format": "lwtnn-sequential", "producer": "keras " + keras.__version__, "cases": cases})
+
+
+def recurrent_model(out_dir, kind):
+    names = ["trk_pt", "trk_eta", "trk_d0", "trk_z0"]
+    rnn = keras.layers.LSTM(7) if kind == "lstm" else keras.layers.GRU(6, reset_after=False)
+    head = keras.layers.Dense(1, activation="sigmoid") if kind == "lstm" else keras.layers.Dense(2, activation="softmax")
+    model = keras.Sequential([keras.Input((None, 4)), rnn, head])
+    randomize(model)
+    vs = variables(names)
+    labels = ["signal"] if kind == "lstm" else ["sig", "bkg"]
+    lw = {"inputs": vs, "layers": [lstm_json(rnn) if kind == "lstm" else gru_json(rnn), dense_json(head)],
+          "outputs": labels}
+    cases = []
+    for i in range(N_CASES):
+        t = int(rng.integers(1, 9))
+        raw = rng.normal(0, 2, (t, 4))
+        y = model.predict(preprocess(raw, vs)[None], verbose=0)[0]
+        cases.append({"inputs": {n: [float(x) for x in raw[:, j]] for j, n in enumerate(names)},
+                      "outputs": {"outputs": dict(zip(labels, map(float, y)))}})
+    write(out_dir, kind, lw, {"format": "lwtnn-sequential", "producer": "keras " + keras.__version__, "cases": cases})
+
+
+def graph_model(out_dir):
+    jet_names, event_names, track_names = ["pt", "eta", "mass"], ["n_pv", "rho"], ["d0", "z0", "dr", "ptfrac"]
+    jet = keras.Input((3,), name="jet")
+    event = keras.Input((2,), name="event")
+    tracks = keras.Input((None, 4), name="tracks")
+    td_layer = keras.layers.Dense(5, activation="relu")
+    td = keras.layers.TimeDistributed(td_layer)(tracks)
+    lstm = keras.layers.LSTM(6)
+    seq = lstm(td)
+    summed = keras.layers.Lambda(lambda x: keras.ops.sum(x, axis=1), output_shape=(5,))(td)
+    merged = keras.layers.Concatenate()([jet, event, seq, summed])
+    hidden_layer = keras.layers.Dense(10, activation="relu")
+    hidden = hidden_layer(merged)
+    flavour_layer = keras.layers.Dense(3, activation="softmax")
+    regression_layer = keras.layers.Dense(1, activation="linear")
+    model = keras.Model([jet, event, tracks], [flavour_layer(hidden), regression_layer(hidden)])
+    randomize(model)
+    jv, ev, tv = variables(jet_names, {"mass"}), variables(event_names, {"rho"}), variables(track_names)
+    lw = {
+        "inputs": [{"name": "jet", "variables": jv}, {"name": "event", "variables": ev}],
+        "input_sequences": [{"name": "tracks", "variables": tv}],
+        "nodes": [
+            {"type": "input", "sources": [0], "size": 3},
+            {"type": "input", "sources": [1], "size": 2},
+            {"type": "input_sequence", "sources": [0], "size": 4},
+            {"type": "time_distributed", "sources": [2], "layer_index": 0},
+            {"type": "sequence", "sources": [3], "layer_index": 1},
+            {"type": "sum", "sources": [3]},
+            {"type": "concatenate", "sources": [0, 1, 4, 5]},
+            {"type": "feed_forward", "sources": [6], "layer_index": 2},
+            {"type": "feed_forward", "sources": [7], "layer_index": 3},
+            {"type": "feed_forward", "sources": [7], "layer_index": 4},
+        ],
+        "layers": [dense_json(td_layer), lstm_json(lstm), dense_json(hidden_layer), dense_json(flavour_layer),
+                   dense_json(regression_layer)],
+        "outputs": {"flavour": {"labels": ["b", "c", "u"], "node_index": 8},
+                    "regression": {"labels": ["pt_ratio"], "node_index": 9}},
+    }
+    cases = []
+    for i in range(N_CASES):
+        t = int(rng.integers(1, 7))
+        rj, re_, rt = rng.normal(0, 2, 3), rng.normal(0, 2, 2), rng.normal(0, 2, (t, 4))
+        fl, reg = model.predict([preprocess(rj, jv)[None], preprocess(re_, ev)[None], preprocess(rt, tv)[None]], verbose=0)
+        inputs = dict(zip(jet_names, map(float, rj)))
+        inputs.update(zip(event_names, map(float, re_)))
+        inputs.update({n: [float(x) for x in rt[:, j]] for j, n in enumerate(track_names)})
+        cases.append({"inputs": inputs, "outputs": {"flavour": dict(zip(["b", "c", "u"], map(float, fl[0]))),
+                                                    "regression": {"pt_ratio": float(reg[0][0])}}})
+    write(out_dir, "graph", lw, {"format": "lwtnn-graph", "producer": "keras " + keras.__version__, "cases": cases})
+
+
+def main():
+    out_dir = sys.argv[1] if len(sys.argv) > 1 else "Tests/Fixtures/lwtnn"
+    os.makedirs(out_dir, exist_ok=True)
+    dense_model(out_dir)
+    recurrent_model(out_dir, "lstm")
+    recurrent_model(out_dir, "gru")
+    graph_model(out_dir)
+
+
+if __name__ == "__main__":
+    main()
