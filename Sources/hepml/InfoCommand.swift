@@ -22,12 +22,12 @@ struct InfoCommand: AsyncParsableCommand {
         print("keys:")
         for (path, key) in keys { print("  \(path)  \(key.className)") }
         let treePaths = options.tree.map { [$0] }
-            ?? keys.filter { $0.key.className == "TTree" }.map { String($0.path) }
+            ?? keys.filter { $0.key.isTreeLike }.map { String($0.path) }
         for path in treePaths {
             let tree = try await f.tree(path)
             let (readable, skipped) = tree.classifyBranches()
             let kinds = Dictionary(grouping: readable, by: { $0.1.kind }).mapValues(\.count)
-            print("tree \(path): \(tree.entries) entries, \(tree.allBranches.count) branches: "
+            print("\(tree.isRNTuple ? "rntuple" : "tree") \(path): \(tree.entries) entries, \(tree.allBranches.count) \(tree.isRNTuple ? "fields" : "branches"): "
                 + "\(kinds[.flat] ?? 0) flat, \(kinds[.jagged] ?? 0) jagged, \(kinds[.fixed] ?? 0) fixed, \(skipped.count) skipped")
             if verbose {
                 for (b, i) in readable {

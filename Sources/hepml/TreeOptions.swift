@@ -7,7 +7,7 @@ struct TreeOptions: ParsableArguments {
     @Argument(help: "A ROOT file.")
     var file: String
 
-    @Option(name: .long, help: "Tree path inside the file (default: the first TTree, 'Events' if present).")
+    @Option(name: .long, help: "Tree or RNTuple path inside the file (default: the first one, 'Events' if present).")
     var tree: String?
 
     @Option(name: .long, help: "XRootD redirector for CMS logical names /store/... (default: $HEPML_REDIRECTOR).")
@@ -18,9 +18,9 @@ struct TreeOptions: ParsableArguments {
         if let redirector { FileLocator.shared.current.redirector = redirector }
         let f = try await FileLocator.shared.current.open(file)
         if let tree { return (f, try await f.tree(tree)) }
-        let trees = try await f.allKeys().filter { $0.key.className == "TTree" }
+        let trees = try await f.allKeys().filter { $0.key.isTreeLike }
         guard let pick = trees.first(where: { $0.key.name == "Events" }) ?? trees.first else {
-            throw CLIError("\(file): no TTree in this file")
+            throw CLIError("\(file): no TTree or RNTuple in this file")
         }
         return (f, try await f.tree(String(pick.path.split(separator: ";").first!)))
     }

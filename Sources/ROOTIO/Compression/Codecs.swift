@@ -106,6 +106,10 @@ public enum XXHash {
 
     /// XXH3 64-bit (RNTuple envelope and page checksums).
     public static func xxh3(_ bytes: [UInt8]) -> UInt64 {
-        bytes.withUnsafeBytes { XXH3_64bits($0.baseAddress, $0.count) }
+        bytes.withUnsafeBytes { xxh3($0) }
+    }
+
+    public static func xxh3(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        XXH3_64bits(bytes.baseAddress, bytes.count)
     }
 }

@@ -6,9 +6,11 @@ public enum FileInspection {
     {
         let keys = try await file.allKeys()
         var trees: [(String, JSONValue)] = []
-        for (path, key) in keys where key.className == "TTree" {
+        var ntuples: [(String, JSONValue)] = []
+        for (path, key) in keys where key.isTreeLike {
             let tree = try await file.tree(path)
-            trees.append((path, try await inspect(tree, threads: threads, chunkSize: chunkSize)))
+            let json = try await inspect(tree, threads: threads, chunkSize: chunkSize)
+            if tree.isRNTuple { ntuples.append((path, json)) } else { trees.append((path, json)) }
         }
         let base = file.name.split(separator: "/").last.map(String.init) ?? file.name
         return .object([
@@ -17,20 +19,26 @@ public enum FileInspection {
             ("fVersion", .int(file.header.rawVersion)),
             ("keys", .object(keys.map { ($0.path, .string($0.key.className)) })),
             ("trees", .object(trees)),
-            ("rntuples", .object([])),
+            ("rntuples", .object(ntuples)),
         ])
     }
 
-    /// Statistics of one tree's numeric branches; the others are listed under `skipped`.
+    /// Statistics of one tree's numeric branches (an RNTuple's fields); the others are listed under `skipped`.
     public static func inspect(_ tree: Tree, threads: Int, chunkSize: Int) async throws -> JSONValue {
         let (readable, skipped) = tree.classifyBranches()
         let stats = try await statistics(tree, branches: readable.map(\.0), entries: nil, threads: threads,
                                          chunkSize: chunkSize)
         return .object([
             ("entries", .int(tree.entries)),
-            ("branches", .object(stats.map { ($0.name, $0.json) })),
+            (tree.isRNTuple ? "fields" : "branches", .object(stats.map { ($0.name, tree.isRNTuple ? withoutCounter($0.json) : $0.json) })),
             ("skipped", .array(skipped.map { .string($0.0.name) })),
         ])
+    }
+
+    /// RNTuple collections carry their offsets themselves: no counter entry.
+    private static func withoutCounter(_ json: JSONValue) -> JSONValue {
+        guard case let .object(members) = json else { return json }
+        return .object(members.filter { $0.0 != "counter" })
     }
 
     /// Streams the branches over `entries` (default: all) and accumulates their statistics.
@@ -38,7 +46,7 @@ public enum FileInspection {
                                   chunkSize: Int) async throws -> [BranchStatistics]
     {
         let reader = try tree.reader(branches: branches, threads: threads)
-        var stats = reader.targets.map { BranchStatistics(name: $0.branch.name, interpretation: $0.interpretation) }
+        var stats = reader.outputs.map { BranchStatistics(name: $0.name, interpretation: $0.interpretation) }
         let all = entries ?? 0..<branches.reduce(tree.entries) { min($0, $1.entries) }
         for try await batch in reader.chunks(size: chunkSize, entries: all) {
             for (k, column) in batch.columns.enumerated() { stats[k].add(column) }

@@ -1,17 +1,33 @@
-/// A TTree in an open file: branch lookup, interpretations and readers.
+/// A TTree or an RNTuple in an open file: branch (field) lookup, interpretations and readers. Both kinds
+/// answer the same API, so every command reads either; an RNTuple's top-level numeric fields (and record
+/// members, as `parent.member`) appear as branches.
 public struct Tree: Sendable {
     public let file: ROOTFile
     public let path: String
     public let model: TreeModel
     /// The file's streamer list when a branch needed it (STL members of split classes).
     public let streamers: StreamerInfoList?
+    /// Set when this is an RNTuple rather than a TTree.
+    public let ntuple: RNTuple?
 
     init(file: ROOTFile, path: String, model: TreeModel, streamers: StreamerInfoList?) {
         self.file = file
         self.path = path
         self.model = model
         self.streamers = streamers
+        ntuple = nil
     }
+
+    init(file: ROOTFile, path: String, ntuple: RNTuple) {
+        self.file = file
+        self.path = path
+        self.ntuple = ntuple
+        streamers = nil
+        model = ntuple.treeModel
+    }
+
+    /// Whether this is an RNTuple.
+    public var isRNTuple: Bool { ntuple != nil }
 
     public var entries: Int64 { model.entries }
     public var allBranches: [BranchModel] { model.allBranches }
@@ -25,7 +41,8 @@ public struct Tree: Sendable {
 
     /// How `branch` is read, or why it is skipped.
     public func interpretation(of branch: BranchModel) -> Result<BranchInterpretation, SkipReason> {
-        BranchInterpretation.of(branch, streamers: streamers)
+        if let ntuple { return ntuple.interpretation(of: branch.name) }
+        return BranchInterpretation.of(branch, streamers: streamers)
     }
 
     /// Numeric branches (readable) and skipped ones with reasons, in tree order.
@@ -76,9 +93,12 @@ public struct Tree: Sendable {
 public var defaultThreadCount: Int { max(1, ProcessorCount.active) }
 
 extension ROOTFile {
-    /// Loads the TTree at `path` (its streamer list too, when a branch needs it).
+    /// Loads the TTree (its streamer list too, when a branch needs it) or the RNTuple at `path`.
     public func tree(_ path: String) async throws -> Tree {
         let k = try await key(at: path)
+        if k.className == RNTuple.className {
+            return Tree(file: self, path: path, ntuple: try await RNTuple.read(key: k, path: path, file: self))
+        }
         guard k.className == "TTree" else {
             throw ROOTIOError.wrongClass(file: name, path: path, expected: "TTree", found: k.className)
         }

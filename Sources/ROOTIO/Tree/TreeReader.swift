@@ -21,6 +21,10 @@ public final class TreeReader: Sendable {
     public let tree: Tree
     public let threads: Int
     let targets: [Target]
+    /// The column each read produces: name and interpretation, in order.
+    public let outputs: [(name: String, interpretation: BranchInterpretation)]
+    /// Reads RNTuple fields instead of TTree baskets when the tree is an RNTuple.
+    let ntupleReader: RNTupleReader?
     private let carried = Mutex<[Int: (index: Int, basket: RawBasket)]>([:])
     private let counters = Mutex(ReaderStatistics())
     private let arenas = ArenaPool()
@@ -28,6 +32,20 @@ public final class TreeReader: Sendable {
     init(tree: Tree, branches: [BranchModel], threads: Int) throws {
         self.tree = tree
         self.threads = max(1, threads)
+        if let ntuple = tree.ntuple {
+            let plans = try branches.map { b in
+                guard let plan = ntuple.plan(named: b.name) else {
+                    throw ROOTIOError.unsupported(file: tree.file.name, object: "field '\(b.name)'",
+                                                  reason: ntuple.skipReason(of: b.name) ?? "not in the RNTuple")
+                }
+                return plan
+            }
+            targets = []
+            outputs = plans.map { ($0.name, $0.interpretation) }
+            ntupleReader = RNTupleReader(ntuple: ntuple, plans: plans, source: tree.file.source, threads: threads)
+            return
+        }
+        ntupleReader = nil
         targets = try branches.map { b in
             switch tree.interpretation(of: b) {
             case let .success(i):
@@ -37,10 +55,11 @@ public final class TreeReader: Sendable {
                 throw ROOTIOError.unsupported(file: tree.file.name, object: "branch '\(b.name)'", reason: reason.description)
             }
         }
+        outputs = targets.map { ($0.branch.name, $0.interpretation) }
     }
 
     /// Names of the columns this reader produces, in order.
-    public var columnNames: [String] { targets.map(\.branch.name) }
+    public var columnNames: [String] { outputs.map(\.name) }
 
     /// Bytes read and decoded so far.
     public var statistics: ReaderStatistics { counters.withLock { $0 } }
@@ -89,6 +108,17 @@ public final class TreeReader: Sendable {
         guard entries.lowerBound >= 0, entries.upperBound <= tree.entries else {
             throw ROOTIOError.malformed(file: tree.file.name, object: "tree '\(tree.path)'", offset: 0,
                                         reason: "entry range \(entries) outside 0..<\(tree.entries)")
+        }
+        if let ntupleReader {
+            let (batch, fetched) = try await ntupleReader.read(entries: entries)
+            let decodedBytes = batch.columns.reduce(Int64(0)) { $0 + Int64($1.values.count * $1.type.byteSize) }
+            counters.withLock { s in
+                s.compressedBytes += fetched
+                s.decodedBytes += decodedBytes
+                s.entries += Int64(batch.entryCount)
+                s.chunks += 1
+            }
+            return batch
         }
         let (jobs, ranges, records, jobsPerTarget, arenaSize) = try await prepare(entries)
         counters.withLock { s in
@@ -172,6 +202,10 @@ public final class TreeReader: Sendable {
     /// values. Baskets that start before `entries` are skipped unless `includeStraddling` (a chunked loop
     /// passes true only for its first chunk, so every basket is counted once). Returns decompressed bytes.
     public func decompressOnly(entries: Range<Int64>, includeStraddling: Bool = true) async throws -> Int64 {
+        if let ntupleReader {
+            let (batch, _) = try await ntupleReader.read(entries: entries)
+            return batch.columns.reduce(Int64(0)) { $0 + Int64($1.values.count * $1.type.byteSize) }
+        }
         let (all, _, records, _, arenaSize) = try await prepare(entries)
         let jobs = all.filter { includeStraddling || $0.location.firstEntry >= entries.lowerBound }
         let arena = arenas.take(capacity: arenaSize)
