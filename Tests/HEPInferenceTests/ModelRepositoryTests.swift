@@ -60,7 +60,7 @@ import Testing
         #expect(try repo.install(name: "mlp", files: ["1/model.onnx": mlp, "2/model.onnx": mlp]) == [2])
         try repo.setTag("production", model: "mlp", version: 2)
         #expect(try repo.model("mlp", version: "production").version == 2)
-        #expect(try ModelLoader.readTags(root + "/mlp") == ["production": 2])
+        #expect(try ModelLoader.readTags(ModelFolderPath(folder: root + "/mlp", model: "mlp")) == ["production": 2])
         #expect(throws: InferenceError.self) { try repo.install(name: "mlp", files: ["1/model.onnx": [1, 2, 3]]) }
         #expect(try repo.model("mlp").version == 2)
         for bad in ["../evil", "a/b", ".hidden", "", "x\u{1}"] {
