@@ -38,8 +38,8 @@ final class BudgetLease: Sendable {
     func reserve(_ bytes: Int) throws {
         guard bytes > 0 else { return }
         guard budget.tryReserve(bytes) else {
-            throw APIError.busy("the server is busy: requests in flight hold \(budget.inUse >> 20) MiB of its "
-                + "\(budget.capacity >> 20) MiB budget (--max-inflight-mb); retry later")
+            throw APIError.busy("the server is busy: \(Self.mib(bytes)) more for this request would pass the in-flight budget "
+                + "(\(Self.mib(budget.inUse)) of \(Self.mib(budget.capacity)) in use, --max-inflight-mb); retry later")
         }
         held.withLock { $0 += bytes }
     }
@@ -54,4 +54,9 @@ final class BudgetLease: Sendable {
     }
 
     deinit { releaseAll() }
+
+    static func mib(_ bytes: Int) -> String {
+        let m = Double(bytes) / 1_048_576
+        return m >= 10 || m == m.rounded() ? "\(Int(m.rounded())) MiB" : "\((m * 10).rounded() / 10) MiB"
+    }
 }
