@@ -37,7 +37,8 @@ def files_with_trees() -> list[str]:
     names = []
     for j in sorted(ROOT_FILES.glob("*.root.json")):
         try:
-            if json.loads(j.read_text()).get("trees"):
+            reference = json.loads(j.read_text())
+            if reference.get("trees") or reference.get("rntuples"):
                 names.append(j.name[: -len(".json")])
         except (OSError, ValueError):
             continue
