@@ -28,13 +28,19 @@ ACTIVATIONS = {"relu": "rectified", "linear": "linear", "sigmoid": "sigmoid", "t
                "softmax": "softmax", "elu": "elu", "hard_sigmoid": "hard_sigmoid"}
 
 
+def run(model, inputs):
+    """Keras's own answer, from an eager call (`predict` retraces per sequence length and gave wrong answers
+    for the multi-input graph model with keras 3.15 / TF 2.21)."""
+    out = model(inputs, training=False)
+    return [np.asarray(o) for o in out] if isinstance(out, (list, tuple)) else np.asarray(out)
+
+
 def randomize(model):
     model.set_weights([rng.normal(0.0, 0.5, w.shape) for w in model.get_weights()])
 
 
 def act(layer):
-    return ACTIVATIONS[keras.activations.serialize(layer.activation) if not isinstance(
-        keras.activations.serialize(layer.activation), dict) else layer.activation.__name__]
+    return ACTIVATIONS[layer.activation.__name__]
 
 
 def flat(matrix):
@@ -67,7 +73,7 @@ def gates_json(kernel, recurrent, bias, names, units):
 def lstm_json(layer):
     kernel, recurrent, bias = layer.get_weights()
     return {"architecture": "lstm", "activation": act(layer),
-            "inner_activation": ACTIVATIONS[keras.activations.serialize(layer.recurrent_activation)],
+            "inner_activation": ACTIVATIONS[layer.recurrent_activation.__name__],
             "components": gates_json(kernel, recurrent, bias, ["i", "f", "c", "o"], layer.units)}
 
 
@@ -75,7 +81,7 @@ def gru_json(layer):
     assert not layer.reset_after, "lwtnn's GRU is the reset_after=False form"
     kernel, recurrent, bias = layer.get_weights()
     return {"architecture": "gru", "activation": act(layer),
-            "inner_activation": ACTIVATIONS[keras.activations.serialize(layer.recurrent_activation)],
+            "inner_activation": ACTIVATIONS[layer.recurrent_activation.__name__],
             "components": gates_json(kernel, recurrent, bias, ["z", "r", "h"], layer.units)}
 
 
@@ -116,7 +122,7 @@ def dense_model(out_dir):
           "outputs": ["b", "c", "light"], "defaults": defaults,
           "miscellaneous": {"producer": "scripts/make_lwtnn_models.py"}}
     raw = rng.normal(0, 3, (N_CASES, len(names)))
-    y = model.predict(preprocess(raw, vs), verbose=0)
+    y = run(model, preprocess(raw, vs))
     cases = [{"inputs": dict(zip(names, map(float, raw[i]))),
               "outputs": {"outputs": dict(zip(lw["outputs"], map(float, y[i])))}} for i in range(N_CASES)]
     write(out_dir, "dense", lw, {"format": "lwtnn-sequential", "producer": "keras " + keras.__version__, "cases": cases})
@@ -136,7 +142,7 @@ def recurrent_model(out_dir, kind):
     for i in range(N_CASES):
         t = int(rng.integers(1, 9))
         raw = rng.normal(0, 2, (t, 4))
-        y = model.predict(preprocess(raw, vs)[None], verbose=0)[0]
+        y = run(model, preprocess(raw, vs)[None])[0]
         cases.append({"inputs": {n: [float(x) for x in raw[:, j]] for j, n in enumerate(names)},
                       "outputs": {"outputs": dict(zip(labels, map(float, y)))}})
     write(out_dir, kind, lw, {"format": "lwtnn-sequential", "producer": "keras " + keras.__version__, "cases": cases})
@@ -184,7 +190,7 @@ def graph_model(out_dir):
     for i in range(N_CASES):
         t = int(rng.integers(1, 7))
         rj, re_, rt = rng.normal(0, 2, 3), rng.normal(0, 2, 2), rng.normal(0, 2, (t, 4))
-        fl, reg = model.predict([preprocess(rj, jv)[None], preprocess(re_, ev)[None], preprocess(rt, tv)[None]], verbose=0)
+        fl, reg = run(model, [preprocess(rj, jv)[None], preprocess(re_, ev)[None], preprocess(rt, tv)[None]])
         inputs = dict(zip(jet_names, map(float, rj)))
         inputs.update(zip(event_names, map(float, re_)))
         inputs.update({n: [float(x) for x in rt[:, j]] for j, n in enumerate(track_names)})

@@ -151,9 +151,9 @@ import TestSupport
 
         g = try Self.json("graph")
         nodes = try #require(g["nodes"] as? [[String: Any]])
-        nodes[7]["layer_index"] = 1_000_000_000
+        nodes[7]["layer_index"] = 100_000
         g["nodes"] = nodes
-        Self.expectFailure(g, "node 7", "layer_index 1000000000 does not exist")
+        Self.expectFailure(g, "node 7", "layer_index 100000 does not exist")
 
         g = try Self.json("graph")
         nodes = try #require(g["nodes"] as? [[String: Any]])
