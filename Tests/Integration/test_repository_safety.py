@@ -213,6 +213,7 @@ def test_30k_file_upload_and_load_do_not_stall_health_or_inference(server):
         time.sleep(0.02)
     for t in threads:
         t.join()
+    print(f"health: {len(health)} probes, max {max(health) * 1000:.1f} ms; inference: {len(infers)} requests")
     try:
         assert results["upload"].status_code == 200, results["upload"].text
         assert results["load"].status_code == 200, results["load"].text

@@ -189,11 +189,12 @@ public final class ModelRepository: Sendable {
         defer { try? fm.removeItem(atPath: staging) }
         do {
             try fm.createDirectory(atPath: stagedDir, withIntermediateDirectories: true)
+            var folders: Set<String> = [stagedDir]
             for (path, bytes) in files {
                 let parts = try ModelName.safeRelativePath(path)
-                let target = ([stagedDir] + parts).joined(separator: "/")
-                try fm.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                guard fm.createFile(atPath: target, contents: Data(bytes)) else {
+                let parent = ([stagedDir] + parts.dropLast()).joined(separator: "/")
+                if folders.insert(parent).inserted { try fm.createDirectory(atPath: parent, withIntermediateDirectories: true) }
+                guard Self.writeNewFile(parent + "/" + parts[parts.count - 1], bytes) else {
                     throw InferenceError.backend("cannot write \(name)/\(path)")
                 }
             }
@@ -293,6 +294,26 @@ public final class ModelRepository: Sendable {
             throw InferenceError.backend("cannot write \(name)/tags.json")
         }
         state.withLock { $0[name] = folder }
+    }
+}
+
+extension ModelRepository {
+    /// Writes a file that must not exist yet (plain write(2), no per-file sync: the folder is only served
+    /// after it loaded).
+    static func writeNewFile(_ path: String, _ bytes: [UInt8]) -> Bool {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        return bytes.withUnsafeBytes { raw -> Bool in
+            guard let base = raw.baseAddress else { return true }
+            var done = 0
+            while done < raw.count {
+                let n = write(fd, base + done, raw.count - done)
+                if n < 0 { if errno == EINTR { continue }; return false }
+                done += n
+            }
+            return true
+        }
     }
 }
 

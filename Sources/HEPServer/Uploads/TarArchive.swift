@@ -56,8 +56,9 @@ enum TarArchive {
 
     static func checksumOK(_ h: [UInt8]) -> Bool {
         guard let stored = try? octal(h[148..<156], offset: 0) else { return false }
-        var sum = 0
-        for (i, b) in h.enumerated() { sum += (148..<156).contains(i) ? 32 : Int(b) }
+        var sum = 8 * 32
+        for i in 0..<148 { sum += Int(h[i]) }
+        for i in 156..<h.count { sum += Int(h[i]) }
         return sum == stored
     }
 }
