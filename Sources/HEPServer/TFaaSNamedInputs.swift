@@ -1,17 +1,7 @@
-import Foundation
 import HEPInference
 
 /// The TFaaS `/json` `keys` field, for models whose inputs are named variables (lwtnn, ...).
 enum TFaaSNamedInputs {
-    /// The `keys` list of a `/json` body (nil when the body has none).
-    static func keys(_ body: UnsafeRawBufferPointer) throws -> [String]? {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
-              let raw = object["keys"], !(raw is NSNull)
-        else { return nil }
-        guard let keys = raw as? [String] else { throw APIError.badRequest("/json: 'keys' must be an array of variable names") }
-        return keys
-    }
-
     /// Runs one sample given by `keys`/`values` through a named-input model: the first output's row, or nil
     /// when the model does not name its inputs (then `values` are positional).
     static func predict(_ m: LoadedModel, keys: [String], values: [Float]) throws -> [Float]? {

@@ -47,12 +47,13 @@ enum ModelLoader {
             let labels = try params.labels.map { try labelsFile(files, $0, what: "params.json 'labels'") } ?? nil
             do {
                 let path = try files.resolve(params.model, what: "params.json 'model'")
-                let platform = BackendFactory.platform(forFile: params.model)
+                let platform = BackendFactory.platform(forPath: path)
                 let backend = try factory.backend(platform: platform, path: path)
                 var config = ModelConfigFile.derived(name: name, platform: platform, signature: backend.signature)
                 if let labelsName = params.labels, !config.output.isEmpty { config.output[0].labelFilename = labelsName }
                 folder.versions[1] = LoadedModel(name: name, version: 1, config: config, signature: backend.signature, backend: backend,
-                                                 labels: labels, tfaasParams: params, paramsJSON: paramsBytes)
+                                                 labels: labels ?? (backend as? ModelDescribable)?.summary.outputLabels.first?.labels,
+                                                 tfaasParams: params, paramsJSON: paramsBytes)
                 folder.states = [ModelVersionState(version: 1, state: "READY", reason: "")]
             } catch {
                 folder.states = [ModelVersionState(version: 1, state: "UNAVAILABLE", reason: "\(error)")]
