@@ -3,6 +3,8 @@ public final class ROOTFile: Sendable {
     public let source: ByteSource
     public let header: FileHeader
     public let root: Directory
+    /// Set when this file is a CSV, JSON-lines or Parquet table shown as one tree (see `ColumnTable`).
+    public let table: (any ColumnTable)?
 
     /// Opens a local path.
     public static func open(path: String) async throws -> ROOTFile {
@@ -33,10 +35,11 @@ public final class ROOTFile: Sendable {
         return ROOTFile(source: source, header: header, root: root)
     }
 
-    init(source: ByteSource, header: FileHeader, root: Directory) {
+    init(source: ByteSource, header: FileHeader, root: Directory, table: (any ColumnTable)? = nil) {
         self.source = source
         self.header = header
         self.root = root
+        self.table = table
     }
 
     public var name: String { source.name }

@@ -94,7 +94,7 @@ public struct RNTuple: Sendable {
 
 extension Key {
     /// Whether this key holds a TTree or an RNTuple (both open with `ROOTFile.tree`).
-    public var isTreeLike: Bool { className == "TTree" || className == RNTuple.className }
+    public var isTreeLike: Bool { className == "TTree" || className == RNTuple.className || className == Key.tableClassName }
 }
 
 extension RNTuple {

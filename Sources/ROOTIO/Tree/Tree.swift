@@ -9,6 +9,8 @@ public struct Tree: Sendable {
     public let streamers: StreamerInfoList?
     /// Set when this is an RNTuple rather than a TTree.
     public let ntuple: RNTuple?
+    /// Set when this is a CSV, JSON-lines or Parquet table.
+    public let table: (any ColumnTable)?
 
     init(file: ROOTFile, path: String, model: TreeModel, streamers: StreamerInfoList?) {
         self.file = file
@@ -16,6 +18,7 @@ public struct Tree: Sendable {
         self.model = model
         self.streamers = streamers
         ntuple = nil
+        table = nil
     }
 
     init(file: ROOTFile, path: String, ntuple: RNTuple) {
@@ -24,6 +27,16 @@ public struct Tree: Sendable {
         self.ntuple = ntuple
         streamers = nil
         model = ntuple.treeModel
+        table = nil
+    }
+
+    init(file: ROOTFile, path: String, table: any ColumnTable) {
+        self.file = file
+        self.path = path
+        self.table = table
+        ntuple = nil
+        streamers = nil
+        model = table.treeModel
     }
 
     /// Whether this is an RNTuple.
@@ -42,6 +55,12 @@ public struct Tree: Sendable {
     /// How `branch` is read, or why it is skipped.
     public func interpretation(of branch: BranchModel) -> Result<BranchInterpretation, SkipReason> {
         if let ntuple { return ntuple.interpretation(of: branch.name) }
+        if let table {
+            guard let c = table.columns.first(where: { $0.name == branch.name }) else {
+                return .failure(SkipReason(description: "not in the table"))
+            }
+            return c.interpretation
+        }
         return BranchInterpretation.of(branch, streamers: streamers)
     }
 
@@ -95,6 +114,7 @@ public var defaultThreadCount: Int { max(1, ProcessorCount.active) }
 extension ROOTFile {
     /// Loads the TTree (its streamer list too, when a branch needs it) or the RNTuple at `path`.
     public func tree(_ path: String) async throws -> Tree {
+        if let t = try tableTree(path) { return t }
         let k = try await key(at: path)
         if k.className == RNTuple.className {
             return Tree(file: self, path: path, ntuple: try await RNTuple.read(key: k, path: path, file: self))

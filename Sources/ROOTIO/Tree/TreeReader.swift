@@ -25,6 +25,8 @@ public final class TreeReader: Sendable {
     public let outputs: [(name: String, interpretation: BranchInterpretation)]
     /// Reads RNTuple fields instead of TTree baskets when the tree is an RNTuple.
     let ntupleReader: RNTupleReader?
+    /// Reads a CSV, JSON-lines or Parquet table when the tree wraps one.
+    let tableReader: (any ColumnTableReader)?
     private let carried = Mutex<[Int: (index: Int, basket: RawBasket)]>([:])
     private let counters = Mutex(ReaderStatistics())
     private let arenas = ArenaPool()
@@ -43,9 +45,26 @@ public final class TreeReader: Sendable {
             targets = []
             outputs = plans.map { ($0.name, $0.interpretation) }
             ntupleReader = RNTupleReader(ntuple: ntuple, plans: plans, source: tree.file.source, threads: threads)
+            tableReader = nil
             return
         }
         ntupleReader = nil
+        if let table = tree.table {
+            let indices = try branches.map { b in
+                guard let k = table.columns.firstIndex(where: { $0.name == b.name }) else {
+                    throw ROOTIOError.branchNotFound(file: tree.file.name, tree: tree.path, branch: b.name)
+                }
+                if let reason = table.columns[k].skipReason {
+                    throw ROOTIOError.unsupported(file: tree.file.name, object: "column '\(b.name)'", reason: reason)
+                }
+                return k
+            }
+            targets = []
+            outputs = try indices.map { k in (table.columns[k].name, try table.columns[k].interpretation.get()) }
+            tableReader = try table.reader(columns: indices, threads: threads)
+            return
+        }
+        tableReader = nil
         targets = try branches.map { b in
             switch tree.interpretation(of: b) {
             case let .success(i):
@@ -108,6 +127,17 @@ public final class TreeReader: Sendable {
         guard entries.lowerBound >= 0, entries.upperBound <= tree.entries else {
             throw ROOTIOError.malformed(file: tree.file.name, object: "tree '\(tree.path)'", offset: 0,
                                         reason: "entry range \(entries) outside 0..<\(tree.entries)")
+        }
+        if let tableReader {
+            let (batch, fetched) = try await tableReader.read(entries: entries)
+            let decodedBytes = batch.columns.reduce(Int64(0)) { $0 + Int64($1.values.count * $1.type.byteSize) }
+            counters.withLock { s in
+                s.compressedBytes += fetched
+                s.decodedBytes += decodedBytes
+                s.entries += Int64(batch.entryCount)
+                s.chunks += 1
+            }
+            return batch
         }
         if let ntupleReader {
             let (batch, fetched) = try await ntupleReader.read(entries: entries)
@@ -204,6 +234,10 @@ public final class TreeReader: Sendable {
     public func decompressOnly(entries: Range<Int64>, includeStraddling: Bool = true) async throws -> Int64 {
         if let ntupleReader {
             let (batch, _) = try await ntupleReader.read(entries: entries)
+            return batch.columns.reduce(Int64(0)) { $0 + Int64($1.values.count * $1.type.byteSize) }
+        }
+        if let tableReader {
+            let (batch, _) = try await tableReader.read(entries: entries)
             return batch.columns.reduce(Int64(0)) { $0 + Int64($1.values.count * $1.type.byteSize) }
         }
         let (all, _, records, _, arenaSize) = try await prepare(entries)
