@@ -99,7 +99,9 @@ struct RNTupleFieldPlan: Sendable {
             guard let index = singleColumns(f, schema, index: true) else { return skip("collection without an index column") }
             let kids = schema.children(of: f.id)
             guard kids.count == 1 else { return skip("collection with \(kids.count) item fields") }
-            if kids[0].role == .record { return skip("collection of records (\(f.typeName))") }
+            if kids[0].role == .record {
+                return skip("collection of records (\(f.typeName.isEmpty ? "untyped; read through its projected fields" : f.typeName))")
+            }
             if kids[0].role == .collection { return skip("nested collections (\(f.typeName))") }
             return element(kids[0], schema, depth: depth + 1).map { type, shape, columns in
                 let i = BranchInterpretation(type: type, kind: .jagged, shape: shape, headerBytes: 0, counter: nil)
