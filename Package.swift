@@ -14,6 +14,8 @@ let package = Package(
         .library(name: "HEPTraining", targets: ["HEPTraining"]),
         .library(name: "HEPInference", targets: ["HEPInference"]),
         .library(name: "HEPServer", targets: ["HEPServer"]),
+        /// libHEPMLC.so: the C ABI (Sources/CHEPML/include/hepml.h); scripts/setup links it as python/hepml/libhepml.so.
+        .library(name: "HEPMLC", type: .dynamic, targets: ["HEPMLC"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -47,7 +49,7 @@ let package = Package(
         .target(
             name: "HEPData",
             dependencies: [
-                "ROOTIO",
+                "ROOTIO", "HEPJSON",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -82,6 +84,8 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
+        .target(name: "CHEPML"),
+        .target(name: "HEPMLC", dependencies: ["CHEPML", "ROOTIO", "HEPData", "HEPTraining"]),
         .executableTarget(
             name: "hepml",
             dependencies: [

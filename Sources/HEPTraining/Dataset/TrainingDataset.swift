@@ -62,9 +62,22 @@ public final class TrainingDataset: Sendable {
     struct Source {
         var entry: TrainingParams.FileEntry
         var reader: TreeReader
-        var next: Int64
-        var end: Int64
-        var remaining: Int64 { end - next }
+        /// Entry ranges still to read, in order (the whole file, or this shard's units of it).
+        var ranges: [Range<Int64>]
+        var remaining: Int64 { ranges.reduce(0) { $0 + Int64($1.count) } }
+
+        /// Takes the next `n` entries (fewer at the end) as consecutive ranges.
+        mutating func take(_ n: Int64) -> [Range<Int64>] {
+            var left = n
+            var taken: [Range<Int64>] = []
+            while left > 0, let first = ranges.first {
+                let k = min(left, Int64(first.count))
+                taken.append(first.lowerBound..<(first.lowerBound + k))
+                left -= k
+                if k == Int64(first.count) { ranges.removeFirst() } else { ranges[0] = (first.lowerBound + k)..<first.upperBound }
+            }
+            return taken
+        }
     }
 
     func openSources() async throws -> [Source] {
@@ -79,15 +92,16 @@ public final class TrainingDataset: Sendable {
             let tree = try await file.tree(params.tree)
             let branches = try needed.sorted().map { try tree.branch(named: $0) }
             let end = min(tree.entries, params.entries ?? tree.entries)
-            sources.append(Source(entry: f, reader: try tree.reader(branches: branches), next: 0, end: end))
+            sources.append(Source(entry: f, reader: try tree.reader(branches: branches), ranges: end > 0 ? [0..<end] : []))
         }
         return sources
     }
 
-    func produce(split wanted: DataSplit?, emit: (TrainingBatch) -> Void) async throws {
+    func produce(split wanted: DataSplit?, shard: DatasetShard? = nil, emit: (TrainingBatch) async throws -> Void) async throws {
         var sources = try await openSources()
+        if let shard { shard.restrict(&sources, seed: params.seed, defaultUnitSize: params.chunkSize) }
         var summary = DatasetSummary()
-        var rng = SeededGenerator(seed: params.seed)
+        var rng = SeededGenerator(seed: shard.map { params.seed ^ SplitHash.mix(UInt64($0.epoch)) } ?? params.seed)
         var pending = TrainingBatch(width: layout.width, imagePixels: params.image?.pixelsPerEvent, featureNames: layout.featureNames,
                                     capacity: params.batchSize)
         while sources.contains(where: { $0.remaining > 0 }) {
@@ -99,14 +113,14 @@ public final class TrainingDataset: Sendable {
                 let share = sources[k].entry.fraction.map { $0 * Double(params.chunkSize) }
                     ?? Double(params.chunkSize) * Double(sources[k].remaining) / Double(total)
                 let n = max(1, min(sources[k].remaining, Int64(share.rounded())))
-                let range = sources[k].next..<(sources[k].next + n)
-                sources[k].next += n
-                let batch = try await sources[k].reader.read(entries: range)
-                summary.eventsRead += batch.entryCount
-                let chunk = try transform.apply(batch)
-                summary.eventsPassingCuts += chunk.count
-                summary.perFile[sources[k].entry.path, default: 0] += chunk.count
-                summary.truncatedEvents += try append(chunk, file: sources[k].entry, to: &pool)
+                for range in sources[k].take(n) {
+                    let batch = try await sources[k].reader.read(entries: range)
+                    summary.eventsRead += batch.entryCount
+                    let chunk = try transform.apply(batch)
+                    summary.eventsPassingCuts += chunk.count
+                    summary.perFile[sources[k].entry.path, default: 0] += chunk.count
+                    summary.truncatedEvents += try append(chunk, file: sources[k].entry, to: &pool)
+                }
             }
             var order = Array(0..<pool.count)
             if params.shuffle { order.shuffle(using: &rng) }
@@ -116,12 +130,12 @@ public final class TrainingDataset: Sendable {
                 guard wanted == nil || wanted == s else { continue }
                 pending.append(row: i, of: pool)
                 if pending.count == params.batchSize {
-                    emit(pending)
+                    try await emit(pending)
                     pending = pending.rows(0..<0)
                 }
             }
         }
-        if pending.count > 0 { emit(pending) }
+        if pending.count > 0 { try await emit(pending) }
         lastSummary.withLock { $0 = summary }
     }
 
