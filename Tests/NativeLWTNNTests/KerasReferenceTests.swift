@@ -108,3 +108,19 @@ import TestSupport
         #expect(throws: InferenceError.invalidInput("missing input variable 'pt'")) { try net.blockValues(named: c) }
     }
 }
+
+/// Model files recognised by content: lwtnn (both formats) vs XGBoost JSON vs binary files.
+@Suite struct ModelFileKindTests {
+    @Test func jsonModelsByTopLevelKeys() {
+        for name in ["dense", "lstm", "gru", "graph"] {
+            #expect(ModelFileKind.detect(path: "\(KerasReferenceTests.directory)/\(name).json") == .lwtnn)
+        }
+        #expect(ModelFileKind.detect(path: ModelFixtures.modelsDirectory + "/lwtnn-deepcsv-phasei/model.json") == .lwtnn)
+        #expect(ModelFileKind.detect(path: ModelFixtures.modelsDirectory + "/xgboost-bdt/model.json") == .xgboostJSON)
+        #expect(ModelFileKind.detect(path: ModelFixtures.modelsDirectory + "/sklearn-mlp/model.onnx") == .onnx)
+        // Keys inside nested objects or strings do not count.
+        let nested = Array(#"{"a": {"learner": 1, "layers": []}, "b": "\"learner\"", "inputs": []}"#.utf8)
+        #expect(ModelFileKind.detect(bytes: nested, fileName: "x.json") == .unknown)
+        #expect(BackendFactory.platform(forPath: ModelFixtures.modelsDirectory + "/lwtnn-deepcsv-phasei/model.json") == "lwtnn")
+    }
+}

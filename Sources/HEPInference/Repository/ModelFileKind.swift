@@ -26,8 +26,12 @@ public enum ModelFileKind: String, Sendable, CaseIterable {
     public static func detect(path: String) -> ModelFileKind {
         guard let handle = FileHandle(forReadingAtPath: path) else { return byExtension(path) }
         defer { try? handle.close() }
-        guard let data = try? handle.readToEnd() else { return byExtension(path) }
-        return detect(bytes: [UInt8](data), fileName: path)
+        // Only JSON is read whole: binary models (ONNX, GraphDef) can be large.
+        guard let head = try? handle.read(upToCount: 64),
+              head.first(where: { ![0x20, 0x0A, 0x0D, 0x09, 0xEF, 0xBB, 0xBF].contains($0) }) == UInt8(ascii: "{"),
+              let rest = try? handle.readToEnd()
+        else { return byExtension(path) }
+        return detect(bytes: [UInt8](head) + [UInt8](rest), fileName: path)
     }
 
     /// Same as `detect(path:)` for bytes in memory (uploads); `fileName` gives the extension fallback.
