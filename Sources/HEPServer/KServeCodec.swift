@@ -23,49 +23,47 @@ enum KServeCodec {
 
     /// Decodes a request body. `headerLength` is the `Inference-Header-Content-Length` value, when present;
     /// `reserve` is told the size of each tensor before it is allocated (the in-flight budget).
-    static func decodeRequest(_ body: ByteBuffer, headerLength: Int?, reserve: (Int) throws -> Void = { _ in }) throws -> InferRequest {
-        try body.withUnsafeReadableBytes { bytes in
-            let jsonEnd = headerLength ?? bytes.count
-            guard jsonEnd >= 0, jsonEnd <= bytes.count else {
-                throw APIError.badRequest("Inference-Header-Content-Length \(jsonEnd) exceeds the body (\(bytes.count) bytes)")
-            }
-            guard jsonEnd > 0 else {
-                throw APIError.badRequest("raw binary requests (Inference-Header-Content-Length: 0) are not supported; send a JSON header")
-            }
-            let doc: InferRequestJSON
-            do {
-                doc = try InferRequestJSON.parse(UnsafeRawBufferPointer(rebasing: bytes[0..<jsonEnd]), reserve: reserve)
-            } catch let e as JSONParseError {
-                throw APIError.badRequest("malformed JSON in the inference request header: \(e)")
-            }
-            var binaryOffset = jsonEnd
-            var tensors: [Tensor] = []
-            for input in doc.inputs {
-                guard let dt = TensorDataType(rawValue: input.datatype.rawValue) else {
-                    throw APIError.badRequest("input '\(input.name)': unknown datatype")
-                }
-                if let data = input.data {
-                    tensors.append(Tensor(name: input.name, datatype: dt, shape: input.shape, data: data))
-                    continue
-                }
-                let size = input.binaryDataSize ?? 0
-                guard size <= bytes.count - binaryOffset else {
-                    throw APIError.badRequest("input '\(input.name)': binary_data_size \(size) runs past the end of the body")
-                }
-                guard dt == .BYTES || size == input.count * dt.byteSize else {
-                    throw APIError.badRequest("input '\(input.name)': \(size) binary bytes, shape \(input.shape) of \(dt.rawValue) needs \(input.count * dt.byteSize)")
-                }
-                try reserve(size)
-                tensors.append(Tensor(name: input.name, datatype: dt, shape: input.shape,
-                                      data: Array(UnsafeRawBufferPointer(rebasing: bytes[binaryOffset..<(binaryOffset + size)]))))
-                binaryOffset += size
-            }
-            guard binaryOffset == bytes.count else {
-                throw APIError.badRequest("\(bytes.count - binaryOffset) bytes after the last binary input are not claimed by any input")
-            }
-            return InferRequest(id: doc.id, inputs: tensors, outputs: doc.outputs?.map { .init(name: $0.name, binary: $0.binaryData) },
-                                binaryOutput: doc.binaryDataOutput)
+    static func decodeRequest(_ bytes: UnsafeRawBufferPointer, headerLength: Int?, reserve: (Int) throws -> Void = { _ in }) throws -> InferRequest {
+        let jsonEnd = headerLength ?? bytes.count
+        guard jsonEnd >= 0, jsonEnd <= bytes.count else {
+            throw APIError.badRequest("Inference-Header-Content-Length \(jsonEnd) exceeds the body (\(bytes.count) bytes)")
         }
+        guard jsonEnd > 0 else {
+            throw APIError.badRequest("raw binary requests (Inference-Header-Content-Length: 0) are not supported; send a JSON header")
+        }
+        let doc: InferRequestJSON
+        do {
+            doc = try InferRequestJSON.parse(UnsafeRawBufferPointer(rebasing: bytes[0..<jsonEnd]), reserve: reserve)
+        } catch let e as JSONParseError {
+            throw APIError.badRequest("malformed JSON in the inference request header: \(e)")
+        }
+        var binaryOffset = jsonEnd
+        var tensors: [Tensor] = []
+        for input in doc.inputs {
+            guard let dt = TensorDataType(rawValue: input.datatype.rawValue) else {
+                throw APIError.badRequest("input '\(input.name)': unknown datatype")
+            }
+            if let data = input.data {
+                tensors.append(Tensor(name: input.name, datatype: dt, shape: input.shape, data: data))
+                continue
+            }
+            let size = input.binaryDataSize ?? 0
+            guard size <= bytes.count - binaryOffset else {
+                throw APIError.badRequest("input '\(input.name)': binary_data_size \(size) runs past the end of the body")
+            }
+            guard dt == .BYTES || size == input.count * dt.byteSize else {
+                throw APIError.badRequest("input '\(input.name)': \(size) binary bytes, shape \(input.shape) of \(dt.rawValue) needs \(input.count * dt.byteSize)")
+            }
+            try reserve(size)
+            tensors.append(Tensor(name: input.name, datatype: dt, shape: input.shape,
+                                  data: Array(UnsafeRawBufferPointer(rebasing: bytes[binaryOffset..<(binaryOffset + size)]))))
+            binaryOffset += size
+        }
+        guard binaryOffset == bytes.count else {
+            throw APIError.badRequest("\(bytes.count - binaryOffset) bytes after the last binary input are not claimed by any input")
+        }
+        return InferRequest(id: doc.id, inputs: tensors, outputs: doc.outputs?.map { .init(name: $0.name, binary: $0.binaryData) },
+                            binaryOutput: doc.binaryDataOutput)
     }
 
     /// JSON text of a tensor's values, flat.

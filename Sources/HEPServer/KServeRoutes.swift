@@ -77,8 +77,9 @@ struct KServeRoutes {
             let encoding = request.headers[.contentEncoding]
             let limit = state.bodyLimit(for: request.uri.path)
             return try await state.offload(model: m.name) { [state] in
-                let decoded = try state.decoded(body, contentEncoding: encoding, limit: limit, lease: lease)
-                let req = try KServeCodec.decodeRequest(decoded, headerLength: headerLength) { try lease?.reserve($0) }
+                let req = try state.withDecodedBody(body, contentEncoding: encoding, limit: limit, lease: lease) { bytes in
+                    try KServeCodec.decodeRequest(bytes, headerLength: headerLength) { try lease?.reserve($0) }
+                }
                 let outputs = try m.infer(req.inputs, outputs: req.outputs?.map(\.name))
                 let binary = outputs.indices.map { k in req.outputs?[k].binary ?? req.binaryOutput }
                 return KServeCodec.encodeResponse(model: m.name, version: m.version, id: req.id, outputs: outputs, binary: binary)

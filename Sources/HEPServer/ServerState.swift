@@ -64,14 +64,17 @@ final class ServerState: Sendable {
         return try await modelGate.run(model) { try await workers.runIfActive(work) }
     }
 
-    /// `body` with its `Content-Encoding: gzip|deflate` undone (tritonclient's request compression), capped
-    /// at the endpoint's body limit while inflating. Call it on a worker thread.
-    func decoded(_ body: ByteBuffer, contentEncoding: String?, limit: Int, lease: BudgetLease?) throws -> ByteBuffer {
-        guard let enc = contentEncoding?.lowercased(), enc == "gzip" || enc == "deflate" else { return body }
+    /// Calls `read` with `body`'s bytes, its `Content-Encoding: gzip|deflate` undone (tritonclient's request
+    /// compression) and capped at the endpoint's body limit while inflating. Call it on a worker thread.
+    func withDecodedBody<T>(_ body: ByteBuffer, contentEncoding: String?, limit: Int, lease: BudgetLease?,
+                            _ read: (UnsafeRawBufferPointer) throws -> T) throws -> T {
+        guard let enc = contentEncoding?.lowercased(), enc == "gzip" || enc == "deflate" else {
+            return try body.withUnsafeReadableBytes(read)
+        }
         let bytes = try body.withUnsafeReadableBytes { raw in
             try Gzip.decompress(raw, maxOutput: limit, zlibOrGzip: true) { try lease?.reserve($0) }
         }
-        return ByteBuffer(bytes: bytes)
+        return try bytes.withUnsafeBytes(read)
     }
 
     func refreshLoadedGauge() {
