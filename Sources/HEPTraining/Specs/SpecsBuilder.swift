@@ -5,8 +5,11 @@ import ROOTIO
 public enum SpecsBuilder {
     /// The specs pass for a params file: its files, tree, selection, defines, cuts and entry limit.
     public static func build(for p: TrainingParams) async throws -> Specs {
-        try await build(files: p.files.map(\.path), tree: p.tree, branches: p.branches, exclude: p.exclude,
-                        transform: try EventTransform(defines: p.defines, cuts: p.cuts), scan: p.entries)
+        let transform = try EventTransform(defines: p.defines, cuts: p.cuts)
+        let defined = Set(transform.defines.map(\.name))
+        // Defined columns get their specs from the transform; only file branches are selected in the tree.
+        return try await build(files: p.files.map(\.path), tree: p.tree, branches: p.branches.filter { !defined.contains($0) },
+                               exclude: p.exclude, transform: transform, scan: p.entries)
     }
 
     /// Builds and merges specs over `files`.
