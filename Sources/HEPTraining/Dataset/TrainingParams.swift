@@ -51,12 +51,17 @@ public struct TrainingParams: Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw TrainingError.configuration(file: path, reason: "cannot read the params file")
         }
+        return try parse(text: String(decoding: data, as: UTF8.self), file: path)
+    }
+
+    /// Parses the text of a JSON or YAML params file; `file` names it in errors.
+    public static func parse(text: String, file: String) throws -> TrainingParams {
         let any: Any?
-        do { any = try Yams.load(yaml: String(decoding: data, as: UTF8.self)) } catch {
-            throw TrainingError.configuration(file: path, reason: "not valid JSON or YAML: \(error)")
+        do { any = try Yams.load(yaml: text) } catch {
+            throw TrainingError.configuration(file: file, reason: "not valid JSON or YAML: \(error)")
         }
-        guard let dict = any as? [String: Any] else { throw TrainingError.configuration(file: path, reason: "the top level must be a mapping") }
-        return try parse(dict, file: path)
+        guard let dict = any as? [String: Any] else { throw TrainingError.configuration(file: file, reason: "the top level must be a mapping") }
+        return try parse(dict, file: file)
     }
 
     static func parse(_ d: [String: Any], file: String) throws -> TrainingParams {

@@ -51,10 +51,15 @@ public struct NetworkSpec: Sendable, Equatable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw TrainingError.configuration(file: path, reason: "cannot read the model file")
         }
-        guard let d = (try? Yams.load(yaml: String(decoding: data, as: UTF8.self))) as? [String: Any] else {
-            throw TrainingError.configuration(file: path, reason: "not a JSON or YAML mapping")
+        return try parse(text: String(decoding: data, as: UTF8.self), file: path)
+    }
+
+    /// Parses the text of a JSON or YAML model file; `file` names it in errors.
+    public static func parse(text: String, file: String) throws -> NetworkSpec {
+        guard let d = (try? Yams.load(yaml: text)) as? [String: Any] else {
+            throw TrainingError.configuration(file: file, reason: "not a JSON or YAML mapping")
         }
-        return try parse(d, file: path)
+        return try parse(d, file: file)
     }
 
     public static func parse(_ d: [String: Any], file: String) throws -> NetworkSpec {
