@@ -90,6 +90,8 @@ def run_torch(args, params, specs_, user, width):
                                          multiprocessing_context="spawn" if args.workers else None,
                                          persistent_workers=False)
     rows = None
+    best = (float("inf"), None, 0)  # validation loss, weights, epoch
+    validation = hepml_torch.Dataset(params, "validation", specs=specs_) if args.patience else None
     for epoch in range(args.epochs):
         train.set_epoch(epoch)
         net.train()
@@ -106,6 +108,21 @@ def run_torch(args, params, specs_, user, width):
             bar.update(len(b["y"]), loss=total / max(1, bar.n))
         bar.close()
         rows = bar.n
+        if validation is not None:
+            net.eval()
+            with torch.no_grad():
+                num = den = 0.0
+                for b in validation:
+                    out = net(model_input(b, with_mask)).reshape(-1)
+                    num += float((loss_fn(out, b["y"]) * b["w"]).sum())
+                    den += float(b["w"].sum())
+            val = num / max(den, 1e-12)
+            if val < best[0]:
+                best = (val, {k: v.clone() for k, v in net.state_dict().items()}, epoch)
+            elif epoch - best[2] >= args.patience:
+                break
+    if best[1] is not None:
+        net.load_state_dict(best[1])
 
     def predict(x):
         with torch.no_grad():
@@ -191,6 +208,8 @@ def main(argv=None):
     ap.add_argument("--batch-size", type=int, help="rows per batch (default: the params' batch_size)")
     ap.add_argument("--lr", type=float, default=1e-3, help="learning rate of the default Adam optimizer")
     ap.add_argument("--seed", type=int, default=0, help="model initialization seed")
+    ap.add_argument("--patience", type=int, default=0,
+                    help="stop after this many epochs without a better validation loss and keep the best weights (0: off)")
     ap.add_argument("--workers", type=int, default=0, help="DataLoader workers (torch)")
     ap.add_argument("--out", default="workflow-output", help="output folder (the model goes to OUT/NAME)")
     ap.add_argument("--name", default="model", help="model name")
