@@ -199,6 +199,87 @@ def graph_model(out_dir):
     write(out_dir, "graph", lw, {"format": "lwtnn-graph", "producer": "keras " + keras.__version__, "cases": cases})
 
 
+def layers_model(out_dir):
+    """Layers Keras 3 no longer has (maxout, highway, embedding inside a sequence) and the parametrised
+    activations, in one graph model. The reference is a plain numpy evaluation of lwtnn's documented
+    semantics (maxout: max over sublayers of W x + b; highway: c*t + (1-c)*x with c = sigmoid(W_c x + b_c);
+    normalization: W * (x + b); embedding: the integer variable at `index` replaced by column `category` of
+    the n_out x categories table), independent of the Swift code."""
+    def dense(n_out, n_in, activation):
+        return {"architecture": "dense", "activation": activation,
+                "weights": list(rng.normal(0, 0.7, n_out * n_in)), "bias": list(rng.normal(0, 0.3, n_out))}
+
+    maxout = {"architecture": "maxout",
+              "sublayers": [{"weights": list(rng.normal(0, 0.7, 20)), "bias": list(rng.normal(0, 0.3, 5))} for _ in range(3)]}
+    highway = {"architecture": "highway", "activation": "tanh",
+               "components": {"t": {"weights": list(rng.normal(0, 0.7, 25)), "bias": list(rng.normal(0, 0.3, 5))},
+                              "carry": {"weights": list(rng.normal(0, 0.7, 25)), "bias": list(rng.normal(0, 0.3, 5))}}}
+    norm = {"architecture": "normalization", "weights": list(rng.uniform(0.5, 2, 5)), "bias": list(rng.normal(0, 1, 5))}
+    leaky = dense(5, 4, {"function": "leakyrelu", "alpha": 0.1})
+    swish = dense(2, 5, {"function": "swish", "alpha": 1.3})
+    table = rng.normal(0, 1, (2, 4))  # n_out x categories
+    embedding = {"architecture": "embedding",
+                 "sublayers": [{"index": 0, "n_out": 2, "weights": [float(v) for v in table.reshape(-1)]}]}
+    td = dense(3, 4, "abs")
+    head = dense(2, 3, "hard_sigmoid")
+    ident = [{"name": n, "offset": 0.0, "scale": 1.0} for n in ["cat", "u", "v"]]
+    lw = {
+        "inputs": [{"name": "x", "variables": variables(["x0", "x1", "x2", "x3"])},
+                   {"name": "y", "variables": variables(["y0", "y1", "y2", "y3"])}],
+        "input_sequences": [{"name": "s", "variables": ident}],
+        "nodes": [
+            {"type": "input", "sources": [0], "size": 4},
+            {"type": "input", "sources": [1], "size": 4},
+            {"type": "feed_forward", "sources": [0], "layer_index": 0},
+            {"type": "feed_forward", "sources": [2], "layer_index": 1},
+            {"type": "feed_forward", "sources": [3], "layer_index": 2},
+            {"type": "feed_forward", "sources": [1], "layer_index": 3},
+            {"type": "add", "sources": [4, 5]},
+            {"type": "feed_forward", "sources": [6], "layer_index": 4},
+            {"type": "input_sequence", "sources": [0], "size": 3},
+            {"type": "sequence", "sources": [8], "layer_index": 5},
+            {"type": "time_distributed", "sources": [9], "layer_index": 6},
+            {"type": "sum", "sources": [10]},
+            {"type": "feed_forward", "sources": [11], "layer_index": 7},
+        ],
+        "layers": [maxout, highway, norm, leaky, swish, embedding, td, head],
+        "outputs": {"out": {"labels": ["a", "b"], "node_index": 7}, "pooled": {"labels": ["p", "q"], "node_index": 12}},
+    }
+
+    def mat(layer, n_in):
+        return np.array(layer["weights"]).reshape(-1, n_in)
+
+    def sigmoid(z):
+        return 1 / (1 + np.exp(-z))
+
+    cases = []
+    for _ in range(N_CASES):
+        rx, ry = rng.normal(0, 2, 4), rng.normal(0, 2, 4)
+        t = int(rng.integers(1, 6))
+        seq = np.column_stack([rng.integers(0, 4, t).astype(float), rng.normal(0, 1, (t, 2))])
+        x = preprocess(rx, lw["inputs"][0]["variables"])
+        y = preprocess(ry, lw["inputs"][1]["variables"])
+        m = np.max([mat(sub, 4) @ x + sub["bias"] for sub in maxout["sublayers"]], axis=0)
+        c = sigmoid(mat(highway["components"]["carry"], 5) @ m + highway["components"]["carry"]["bias"])
+        tt = np.tanh(mat(highway["components"]["t"], 5) @ m + highway["components"]["t"]["bias"])
+        h = c * tt + (1 - c) * m
+        a = np.array(norm["weights"]) * (h + norm["bias"])
+        z = mat(leaky, 4) @ y + leaky["bias"]
+        b = np.where(z > 0, z, 0.1 * z)
+        o = mat(swish, 5) @ (a + b) + swish["bias"]
+        out = o * sigmoid(1.3 * o)
+        emb = np.array([np.concatenate([table[:, int(r[0])], r[1:]]) for r in seq])
+        pooled_in = np.abs(emb @ mat(td, 4).T + td["bias"]).sum(axis=0)
+        pooled = np.clip(0.2 * (mat(head, 3) @ pooled_in + head["bias"]) + 0.5, 0, 1)
+        inputs = {f"x{i}": float(v) for i, v in enumerate(rx)}
+        inputs.update({f"y{i}": float(v) for i, v in enumerate(ry)})
+        inputs.update({n: [float(v) for v in seq[:, j]] for j, n in enumerate(["cat", "u", "v"])})
+        cases.append({"inputs": inputs, "outputs": {"out": dict(zip("ab", map(float, out))),
+                                                    "pooled": dict(zip("pq", map(float, pooled)))}})
+    lw["layers"] = json.loads(json.dumps(lw["layers"], default=float))
+    write(out_dir, "layers", lw, {"format": "lwtnn-graph", "producer": "numpy " + np.__version__, "cases": cases})
+
+
 def main():
     out_dir = sys.argv[1] if len(sys.argv) > 1 else "Tests/Fixtures/lwtnn"
     os.makedirs(out_dir, exist_ok=True)
@@ -206,6 +287,7 @@ def main():
     recurrent_model(out_dir, "lstm")
     recurrent_model(out_dir, "gru")
     graph_model(out_dir)
+    layers_model(out_dir)
 
 
 if __name__ == "__main__":
