@@ -13,7 +13,8 @@ struct DemoCommand: AsyncParsableCommand {
         commandName: "demo",
         abstract: "specs → train → evaluate → export → serve → upload → predict, on the bundled CMS open-data NanoAOD sample.")
 
-    @Option(name: .long, help: "NanoAOD file.") var data: String = "examples/data/nanoAOD_2015_CMS_Open_Data_ttbar.root"
+    @Option(name: .long, help: "NanoAOD file (default: the bundled sample, found next to the binary or in the repository).")
+    var data: String?
     @Option(name: .long, help: "Output folder.") var out: String = "demo-output"
     @Option(name: .long, help: "Training epochs.") var epochs: Int = 60
 
@@ -24,6 +25,7 @@ struct DemoCommand: AsyncParsableCommand {
                            "nElectron", "Electron_pt", "Electron_eta", "Electron_phi", "HT", "MET_pt"]
 
     func run() async throws {
+        let data = try self.data ?? SampleData.path(SampleData.nanoAOD)
         setBLASThreads(1)
         let total = ContinuousClock.now
         print("hepml demo on \(data)\nlabel (a demonstration): \(Self.label) with HT = sum(Jet_pt); features: MET, jets (6), muons (2), electrons (2)")

@@ -169,6 +169,9 @@ def export_torch_onnx(module, width):
 
 
 def run_keras(args, params, specs_, user, width):
+    import os
+    if "KERAS_BACKEND" not in os.environ and importlib.util.find_spec("tensorflow") is None:
+        os.environ["KERAS_BACKEND"] = "torch"
     import keras
     from . import keras as hepml_keras
     keras.utils.set_random_seed(args.seed)
