@@ -1,4 +1,4 @@
-"""hepml's Python package (python/hepml over libhepml.so): every shared ROOT file with TTrees read through
+"""hepml's Python package (python/hepml over libhepml.so): every shared ROOT file with TTrees (and RNTuples) read through
 `hepml.open(...)[tree].arrays(...)` equals its `.root.json` reference (uproot 5.7's numbers); jagged branches
 through library="ak" equal uproot's awkward arrays; bad input raises HEPMLError with hepml's message; the Arrow
 streams validate and are released.
@@ -30,6 +30,9 @@ def reference_trees():
         for path, tree in (ref.get("trees") or {}).items():
             if root.exists():
                 cases.append(pytest.param(root, path, tree, id=f"{root.name}:{path}"))
+        for path, ntuple in (ref.get("rntuples") or {}).items():
+            if root.exists():
+                cases.append(pytest.param(root, path, dict(ntuple, branches=ntuple["fields"]), id=f"{root.name}:rntuple:{path}"))
     return cases
 
 
