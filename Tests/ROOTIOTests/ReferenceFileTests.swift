@@ -16,6 +16,21 @@ import Testing
         #expect(differences.isEmpty, "\(file): \(differences.prefix(10))")
     }
 
+    /// RNTuples under `rntuples`, in the same form; small chunks cross page and cluster boundaries.
+    @Test(arguments: TestData.filesWithRNTuples, [700, 7])
+    func rntupleInspectMatchesReference(file: String, chunkSize: Int) async throws {
+        let path = TestData.path(file)
+        let reference = try JSONValue.parse(String(decoding: try TestData.readFile(path + ".json"), as: UTF8.self))
+        let f = try await ROOTFile.open(path: path)
+        let got = try await FileInspection.inspect(f, threads: 2, chunkSize: chunkSize)
+        var differences: [String] = []
+        for key in ["file", "fCompress", "fVersion", "keys", "trees", "rntuples"] {
+            compare(got[key], try #require(reference[key]), path: key, into: &differences)
+        }
+        #expect(differences.isEmpty, "\(file): \(differences.prefix(10))")
+        if case let .object(ntuples)? = reference["rntuples"] { #expect(!ntuples.isEmpty) }
+    }
+
     /// Exact for integers, strings and structure; 1e-9 relative for float sums; NaN equals NaN.
     func compare(_ a: JSONValue?, _ b: JSONValue, path: String, into diffs: inout [String]) {
         guard let a else { diffs.append("\(path): missing"); return }

@@ -25,6 +25,14 @@ enum TestData {
         "uproot-small-dy-nooffsets.root", "uproot-small-dy-withoffsets.root", "uproot-small-flat-tree.root",
     ]
 
+    /// Every shared ROOT file whose reference JSON lists an RNTuple.
+    static let filesWithRNTuples: [String] = [
+        "Run2012BC_DoubleMuParked_Muons_1000evts_rntuple_v1-0-0-0.root",
+        "cmsopendata2015_ttbar_19980_NANOAOD_RNTupleImporter_rntuple_v1-0-0-1.root",
+        "nanoaod-like-a-rntuple.root", "test_1jag_int_float_rntuple_v1-0-0-0.root",
+        "test_index_multicluster_rntuple_v1-0-0-0.root", "test_int_float_rntuple_v1-0-0-0.root",
+    ]
+
     static func readFile(_ path: String) throws -> [UInt8] {
         let src = try LocalFileSource(path: path)
         return try src.readSync(offset: 0, count: Int(src.size))
