@@ -35,7 +35,7 @@ struct HEPML: AsyncParsableCommand {
         commandName: "hepml",
         abstract: "Machine learning as a service for High Energy Physics: read ROOT files, build training data, serve models.",
         version: version,
-        subcommands: [InfoCommand.self, ReadCommand.self, InspectCommand.self, SpecsCommand.self, ExportCommand.self, TrainCommand.self, DemoCommand.self, ServeCommand.self, ClientCommand.self, ModelCommand.self, BenchBackendCommand.self]
+        subcommands: [InfoCommand.self, ReadCommand.self, InspectCommand.self, SpecsCommand.self, ExportCommand.self, TrainCommand.self, DemoCommand.self, ServeCommand.self, ClientCommand.self, ModelCommand.self, BenchBackendCommand.self, BenchTreesCommand.self]
     )
 }
 

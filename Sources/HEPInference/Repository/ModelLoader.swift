@@ -84,8 +84,7 @@ enum ModelLoader {
                         "model '\(name)': default_model_filename must be a relative path inside the version folder (no '..', not absolute)")
                 }
                 let path = try files.resolve("\(v)/\(file)", what: "default_model_filename")
-                let platform = config.map { $0.platform.isEmpty ? ($0.backend == "onnxruntime" ? "onnxruntime_onnx" : $0.backend) : $0.platform }
-                    ?? BackendFactory.platform(forFile: file)
+                let platform = config.map { BackendFactory.platform(config: $0) } ?? BackendFactory.platform(forPath: path)
                 let backend = try factory.backend(platform: platform, path: path)
                 let effective = config ?? ModelConfigFile.derived(name: name, platform: platform, signature: backend.signature)
                 let signature = config == nil ? backend.signature : try ModelConfigFile.signature(of: effective)

@@ -13,7 +13,9 @@ public enum TreeModelFile {
         let trimmed = text.drop { $0.isWhitespace }
         if trimmed.hasPrefix("tree\n") || trimmed.hasPrefix("tree\r\n") { return "lightgbm" }
         if trimmed.hasPrefix("<"), text.contains("<MethodSetup"), text.contains("Method=\"BDT::") { return "tmva" }
-        if trimmed.hasPrefix("{"), text.contains("\"learner\"") { return "xgboost" }
+        if XGBoostModelImporter.isJSON(head) {
+            return text.contains("\"learner\"") ? "xgboost" : nil
+        }
         if head.first == UInt8(ascii: "{"), head.count > 8, fileName.hasSuffix(".ubj") || text.contains("learner") {
             return "xgboost"
         }

@@ -10,9 +10,7 @@ import Foundation
 public enum XGBoostModelImporter {
     /// Loads JSON (`{` first) or UBJSON bytes.
     public static func load(_ bytes: [UInt8]) throws -> TreeModel {
-        let first = bytes.first { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }
-        let format = first == UInt8(ascii: "{") && bytes.count > 1 && bytes[1] != UInt8(ascii: "#")
-            && bytes[1] != UInt8(ascii: "$") ? "XGBoost JSON" : "XGBoost UBJSON"
+        let format = isJSON(bytes) ? "XGBoost JSON" : "XGBoost UBJSON"
         let document: Any
         if format == "XGBoost JSON" {
             do {
@@ -24,6 +22,14 @@ public enum XGBoostModelImporter {
             document = try UBJSONDecoder.decode(bytes)
         }
         return try load(document: document, format: format)
+    }
+
+    /// JSON text opens with `{` and then (after blanks) `"` or `}`; UBJSON's `{` is followed by a length marker.
+    static func isJSON(_ bytes: [UInt8]) -> Bool {
+        let blank: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
+        guard let open = bytes.firstIndex(where: { !blank($0) }), bytes[open] == UInt8(ascii: "{") else { return false }
+        guard let next = bytes[(open + 1)...].firstIndex(where: { !blank($0) }) else { return true }
+        return bytes[next] == UInt8(ascii: "\"") || bytes[next] == UInt8(ascii: "}")
     }
 
     static func load(document: Any, format: String) throws -> TreeModel {
