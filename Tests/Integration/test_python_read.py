@@ -188,3 +188,15 @@ def test_streams_are_released():
     cycle(1000)
     after = rss_mb()
     assert after - before < 40, f"RSS grew {after - before:.1f} MB over 1000 streams"
+
+
+def test_threads_read_concurrently():
+    from concurrent.futures import ThreadPoolExecutor
+    expected = hepml.open(SAMPLE)["Events"].arrays(["Jet_pt", "MET_pt"], library="pa")
+
+    def read(_):
+        return hepml.open(SAMPLE)["Events"].arrays(["Jet_pt", "MET_pt"], step_size=37, library="pa")
+
+    with ThreadPoolExecutor(4) as pool:
+        tables = list(pool.map(read, range(8)))
+    assert all(t.equals(expected) for t in tables)
