@@ -13,8 +13,8 @@ enum ORTErrorMapping {
             switch code {
             case invalidArgument, invalidGraph:
                 return .invalidInput(message)
-            case fail, runtimeException where isKernelRejection(raw):
-                return .invalidInput(message)
+            case fail, runtimeException:
+                return isKernelRejection(raw) ? .invalidInput(message) : .backend(message)
             default:
                 return .backend(message)
             }
