@@ -44,14 +44,18 @@ final class BudgetLease: Sendable {
         held.withLock { $0 += bytes }
     }
 
-    /// Returns everything reserved so far.
+    /// Returns everything reserved so far. After a large request, once no request holds memory, freed heap
+    /// memory is given back to the system.
     func releaseAll() {
         let n = held.withLock { h in
             defer { h = 0 }
             return h
         }
         budget.release(n)
+        if n >= Self.trimAfterBytes, budget.inUse == 0 { MemoryReturn.trim() }
     }
+
+    static let trimAfterBytes = 4 << 20
 
     deinit { releaseAll() }
 

@@ -23,6 +23,7 @@ final class ServerState: Sendable {
         self.repository = repository
         self.metrics = metrics
         budget = InflightBudget(capacity: configuration.maxInflightBytes)
+        MemoryReturn.configure()
         workers = NIOThreadPool(numberOfThreads: configuration.workerThreads)
         workers.start()
         modelGate = ConcurrencyLimiter(limit: configuration.modelConcurrency)
