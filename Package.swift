@@ -38,6 +38,8 @@ let package = Package(
         .systemLibrary(name: "CCodecsLZMA", pkgConfig: "liblzma", providers: [.apt(["liblzma-dev"])]),
         .systemLibrary(name: "CCodecsLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
         .systemLibrary(name: "CCodecsZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        // Debian's libsnappy-dev has no pkg-config file: the module map links "snappy" directly.
+        .systemLibrary(name: "CCodecsSnappy", providers: [.apt(["libsnappy-dev"])]),
         .systemLibrary(name: "CCodecsXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CImageCodecs", pkgConfig: "libpng", providers: [.apt(["libpng-dev", "libturbojpeg0-dev"])]),
@@ -49,7 +51,7 @@ let package = Package(
         .target(
             name: "HEPData",
             dependencies: [
-                "ROOTIO", "HEPJSON",
+                "ROOTIO", "HEPJSON", "CCodecsSnappy", "CCodecsZlib", "CCodecsZstd", "CCodecsLZ4",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -104,6 +106,7 @@ let package = Package(
         .testTarget(name: "HEPDataTests", dependencies: ["HEPData"]),
         .testTarget(name: "NativeLWTNNTests", dependencies: ["HEPInference", "TestSupport"]),
         .testTarget(name: "NativeTreesTests", dependencies: ["HEPInference", "TestSupport"]),
+        .testTarget(name: "HEPMLCTests", dependencies: ["HEPMLC", "CHEPML"]),
         .testTarget(name: "HEPTrainingTests", dependencies: ["HEPTraining", "ROOTIO", "HEPInference"]),
         .testTarget(
             name: "HEPServerTests",

@@ -6,6 +6,8 @@ import ROOTIO
 public struct FileLocator: Sendable {
     /// `root://host:port/` prefixed to CMS logical names (`/store/...`).
     public var redirector: String?
+    /// File format for every name (`--format`); nil: from each name's extension (`.csv`, `.jsonl`, `.parquet`).
+    public var format: TableFormat?
 
     public init(redirector: String? = nil) { self.redirector = redirector }
 
@@ -25,8 +27,11 @@ public struct FileLocator: Sendable {
         return try LocalFileSource(path: target)
     }
 
+    /// Opens a ROOT file, or a CSV, JSON-lines or Parquet file shown as a file with one tree, `Events`.
     public func open(_ name: String) async throws -> ROOTFile {
-        try await ROOTFile.open(source: try await source(name))
+        let src = try await source(name)
+        if let table = try await (format ?? TableFormat.guess(name)).table(src) { return ROOTFile.wrapping(table, source: src) }
+        return try await ROOTFile.open(source: src)
     }
 
     /// A file list: one path or URL per line, `#` starts a comment.

@@ -12,6 +12,7 @@ struct ExportCommand: AsyncParsableCommand {
     @Argument(help: "ROOT files: paths or root:// / http(s):// URLs (or give them in the params file).") var files: [String] = []
     @Option(name: .long, help: "A file list (one path or URL per line, # comments).") var fileList: String?
     @Option(name: .long, help: "XRootD redirector for CMS logical names /store/... (default: $HEPML_REDIRECTOR).") var redirector: String?
+    @Option(name: .long, help: "Input format: root, csv, jsonl or parquet (default: from the extension).") var format: String?
     @Option(name: .long, help: "Params file (JSON or YAML).") var params: String?
     @Option(name: .long, help: "Specs file from `hepml specs` (default: run the specs pass now).") var specs: String?
     @Option(name: .long, help: "Labels of the positional files, comma-separated (e.g. 1,0).") var labels: String?
@@ -25,6 +26,7 @@ struct ExportCommand: AsyncParsableCommand {
 
     func run() async throws {
         if let redirector { FileLocator.shared.current.redirector = redirector }
+        try applyFormat(format)
         var p = try params.map { try TrainingParams.load(path: $0) } ?? TrainingParams()
         let files = self.files + (try fileList.map { try FileLocator.readList($0) } ?? [])
         if !files.isEmpty {

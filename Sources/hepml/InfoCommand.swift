@@ -16,9 +16,14 @@ struct InfoCommand: AsyncParsableCommand {
 
     func run() async throws {
         if let r = options.redirector { FileLocator.shared.current.redirector = r }
+        try applyFormat(options.format)
         let f = try await FileLocator.shared.current.open(options.file)
         let keys = try await f.allKeys()
-        print("file \(f.name): ROOT \(f.header.version), \(f.source.size) bytes, fCompress \(f.header.compress)")
+        if let table = f.table {
+            print("file \(f.name): \(table.formatName), \(f.source.size) bytes")
+        } else {
+            print("file \(f.name): ROOT \(f.header.version), \(f.source.size) bytes, fCompress \(f.header.compress)")
+        }
         print("keys:")
         for (path, key) in keys { print("  \(path)  \(key.className)") }
         let treePaths = options.tree.map { [$0] }

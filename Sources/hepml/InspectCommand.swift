@@ -14,6 +14,9 @@ struct InspectCommand: AsyncParsableCommand {
     @Option(name: .long, help: "XRootD redirector for CMS logical names /store/... (default: $HEPML_REDIRECTOR).")
     var redirector: String?
 
+    @Option(name: .long, help: "Input format: root, csv, jsonl or parquet (default: from the extension).")
+    var format: String?
+
     @Flag(name: .long, help: "Print JSON (the only format for now).")
     var json = false
 
@@ -22,6 +25,7 @@ struct InspectCommand: AsyncParsableCommand {
 
     func run() async throws {
         if let redirector { FileLocator.shared.current.redirector = redirector }
+        try applyFormat(format)
         let f = try await FileLocator.shared.current.open(file)
         print(try await FileInspection.inspect(f, threads: threads).serialized())
     }

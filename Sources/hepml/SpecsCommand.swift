@@ -12,6 +12,7 @@ struct SpecsCommand: AsyncParsableCommand {
     @Argument(help: "ROOT files (paths, root:// or http(s):// URLs).") var files: [String] = []
     @Option(name: .long, help: "A file list (one path or URL per line, # comments).") var fileList: String?
     @Option(name: .long, help: "XRootD redirector for CMS logical names /store/... (default: $HEPML_REDIRECTOR).") var redirector: String?
+    @Option(name: .long, help: "Input format: root, csv, jsonl or parquet (default: from the extension).") var format: String?
     @Option(name: .long, help: "Tree name.") var tree: String = "Events"
     @Option(name: .long, parsing: .upToNextOption, help: "Branch names or globs, comma-separated (default: all numeric).") var branches: [String] = []
     @Option(name: .long, parsing: .upToNextOption, help: "Branch names or globs to leave out.") var exclude: [String] = []
@@ -23,6 +24,7 @@ struct SpecsCommand: AsyncParsableCommand {
     func run() async throws {
         let split = { (l: [String]) in l.flatMap { $0.split(separator: ",").map(String.init) } }
         if let redirector { FileLocator.shared.current.redirector = redirector }
+        try applyFormat(format)
         let all = files + (try fileList.map { try FileLocator.readList($0) } ?? [])
         guard !all.isEmpty else { throw ValidationError("give files or --file-list") }
         let start = ContinuousClock.now

@@ -10,6 +10,7 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Params file (JSON or YAML): files, labels, branches, cuts, defines, split, ...") var params: String
     @Option(name: .long, help: "Model file (JSON or YAML): layers, output, loss, optimizer, epochs, ...") var model: String
     @Option(name: .long, help: "Specs file (default: run the specs pass now).") var specs: String?
+    @Option(name: .long, help: "Input format: root, csv, jsonl or parquet (default: from the extension).") var format: String?
     @Option(name: .long, help: "Output folder (repository/<name>/ and report/).") var out: String
     @Option(name: .long, help: "Model name.") var name: String = "model"
     @Option(name: .long, help: "OpenBLAS threads (1: reproducible for a seed).") var threads: Int = 1
@@ -20,6 +21,7 @@ struct TrainCommand: AsyncParsableCommand {
 
     func run() async throws {
         setBLASThreads(threads)
+        try applyFormat(format)
         let p = try TrainingParams.load(path: params)
         let net = try NetworkSpec.load(path: model)
         let s: Specs

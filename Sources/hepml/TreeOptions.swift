@@ -13,9 +13,13 @@ struct TreeOptions: ParsableArguments {
     @Option(name: .long, help: "XRootD redirector for CMS logical names /store/... (default: $HEPML_REDIRECTOR).")
     var redirector: String?
 
+    @Option(name: .long, help: "Input format: root, csv, jsonl or parquet (default: from the extension).")
+    var format: String?
+
     /// Opens the file and loads the chosen tree.
     func open() async throws -> (ROOTFile, Tree) {
         if let redirector { FileLocator.shared.current.redirector = redirector }
+        try applyFormat(format)
         let f = try await FileLocator.shared.current.open(file)
         if let tree { return (f, try await f.tree(tree)) }
         let trees = try await f.allKeys().filter { $0.key.isTreeLike }
@@ -24,6 +28,15 @@ struct TreeOptions: ParsableArguments {
         }
         return (f, try await f.tree(String(pick.path.split(separator: ";").first!)))
     }
+}
+
+/// Sets the process-wide input format from a `--format` value.
+func applyFormat(_ option: String?) throws {
+    guard let option else { return }
+    guard let f = TableFormat(option: option) else {
+        throw ValidationError("--format is root, csv, jsonl or parquet, got '\(option)'")
+    }
+    FileLocator.shared.current.format = f
 }
 
 /// Fixed-point formatting without Foundation.
