@@ -4,6 +4,7 @@ import Testing
 import TestSupport
 
 /// lwtnn files written by scripts/make_lwtnn_models.py from Keras models, against Keras's own outputs
+/// ("layers": maxout, highway, normalization, embedding and parametrised activations against numpy)
 /// (float64 Keras, raw inputs; the network applies the offset/scale preprocessing).
 @Suite struct KerasReferenceTests {
     static let directory = ModelFixtures.packageRoot + "/Tests/Fixtures/lwtnn"
@@ -29,7 +30,7 @@ import TestSupport
         return try LWTNNNetwork(json: [UInt8](data))
     }
 
-    @Test(arguments: ["dense", "lstm", "gru", "graph"])
+    @Test(arguments: ["dense", "lstm", "gru", "graph", "layers"])
     func matchesKerasOneByOne(_ name: String) throws {
         let net = try Self.network(name)
         let cases = try Self.cases(name)
@@ -47,7 +48,7 @@ import TestSupport
     }
 
     /// Cases with the same sequence length run as one batch (the batched matrix path) and give the same answers.
-    @Test(arguments: ["dense", "lstm", "gru", "graph"])
+    @Test(arguments: ["dense", "lstm", "gru", "graph", "layers"])
     func matchesKerasInBatches(_ name: String) throws {
         let net = try Self.network(name)
         let cases = try Self.cases(name)
@@ -122,5 +123,19 @@ import TestSupport
         let nested = Array(#"{"a": {"learner": 1, "layers": []}, "b": "\"learner\"", "inputs": []}"#.utf8)
         #expect(ModelFileKind.detect(bytes: nested, fileName: "x.json") == .unknown)
         #expect(BackendFactory.platform(forPath: ModelFixtures.modelsDirectory + "/lwtnn-deepcsv-phasei/model.json") == "lwtnn")
+    }
+}
+
+/// A category outside an embedding table is a request error, not a crash.
+@Suite struct EmbeddingInputTests {
+    @Test func categoryOutsideTableIsInvalidInput() throws {
+        let net = try KerasReferenceTests.network("layers")
+        var c = try #require(try KerasReferenceTests.cases("layers").first).inputs
+        c["cat"] = [7]
+        c["u"] = [0]
+        c["v"] = [0]
+        #expect(throws: InferenceError.invalidInput("embedding: category 7.0 is not an integer in 0..<4")) { try net.evaluate(named: c) }
+        c["cat"] = [1.5]
+        #expect(throws: InferenceError.self) { try net.evaluate(named: c) }
     }
 }
