@@ -8,7 +8,7 @@ Models: a 500-tree depth-6 XGBoost binary classifier on 30 features and a 1,000-
 
 Set-up (throwaway venv): python3 -m venv /tmp/treevenv &&
     /tmp/treevenv/bin/pip install xgboost lightgbm onnxmltools onnxruntime
-Run: swift build -c release --product hepml && /tmp/treevenv/bin/python bench/tree_bench.py
+Run: swift build -c release --product hepml && /tmp/treevenv/bin/python bench/tree_bench.py [--train-only]
 """
 import json
 import os
@@ -76,19 +76,26 @@ def main():
     x_file = os.path.join(DATA, "x.f32")
     x.astype("<f4").tofile(x_file)
 
-    booster = xgb.train({"objective": "binary:logistic", "max_depth": 6, "eta": 0.05, "nthread": 1,
-                         "tree_method": "hist"}, xgb.DMatrix(x_train, label=y_train), 500)
     xgb_file = os.path.join(DATA, "xgb500.json")
-    booster.save_model(xgb_file)
-    light = lgb.train({"objective": "binary", "num_leaves": 31, "learning_rate": 0.05, "verbose": -1,
-                       "num_threads": 1}, lgb.Dataset(x_train, label=y_train), 1000)
     lgb_file = os.path.join(DATA, "lgb1000.txt")
-    light.save_model(lgb_file)
+    if os.path.exists(xgb_file) and os.path.exists(lgb_file):  # models of an earlier run
+        booster = xgb.Booster(model_file=xgb_file)
+        light = lgb.Booster(model_file=lgb_file)
+    else:
+        booster = xgb.train({"objective": "binary:logistic", "max_depth": 6, "eta": 0.05, "nthread": 1,
+                             "tree_method": "hist"}, xgb.DMatrix(x_train, label=y_train), 500)
+        booster.save_model(xgb_file)
+        light = lgb.train({"objective": "binary", "num_leaves": 31, "learning_rate": 0.05, "verbose": -1,
+                           "num_threads": 1}, lgb.Dataset(x_train, label=y_train), 1000)
+        light.save_model(lgb_file)
+    booster.set_param({"nthread": 1})
 
     onnx_xgb = onnxmltools.convert_xgboost(booster, initial_types=[("input", FloatTensorType([None, FEATURES]))],
                                            target_opset={"": 17, "ai.onnx.ml": 3})
     onnx_lgb = onnxmltools.convert_lightgbm(light, initial_types=[("input", FloatTensorType([None, FEATURES]))],
                                             target_opset={"": 17, "ai.onnx.ml": 3}, zipmap=False)
+    if "--train-only" in sys.argv:
+        return 0
     so = ort.SessionOptions()
     so.intra_op_num_threads = 1
     so.inter_op_num_threads = 1
