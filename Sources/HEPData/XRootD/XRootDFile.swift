@@ -70,22 +70,14 @@ public final class XRootDFile: ByteSource, @unchecked Sendable {
                 body[2] = 0x04  // options: kXR_retstat (0x400) | kXR_open_read (0x10)
                 body[3] = 0x10
                 let path = url.path + (opaque.map { "?\($0)" } ?? "")
-                var reply = try await session.request(.open, body: body, payload: Array(path.utf8))
-                guard let handle = reply.readBytes(length: 4) else {
-                    throw RemoteError.protocolViolation(url: name, reason: "open returned no file handle")
-                }
-                var fileSize: Int64?
-                if reply.readableBytes >= 8 {
-                    reply.moveReaderIndex(forwardBy: 8)
-                    let stat = String(decoding: reply.readableBytesView.prefix { $0 != 0 }, as: UTF8.self).split(separator: " ")
-                    if stat.count > 1 { fileSize = Int64(stat[1]) }
-                }
+                let reply = try await session.request(.open, body: body, payload: Array(path.utf8))
+                let (handle, sizeFromOpen) = try XRootDAnswer.openHandle(reply, name: name)
+                var fileSize = sizeFromOpen
                 if fileSize == nil {
                     var statBody = [UInt8](repeating: 0, count: 16)
                     for i in 0..<4 { statBody[12 + i] = handle[i] }
-                    let s = try await session.request(.stat, body: statBody)
-                    let fields = String(decoding: s.readableBytesView.prefix { $0 != 0 }, as: UTF8.self).split(separator: " ")
-                    fileSize = fields.count > 1 ? Int64(fields[1]) : nil
+                    let stat = try await session.request(.stat, body: statBody)
+                    fileSize = XRootDAnswer.statSize(stat)
                 }
                 guard let fileSize, fileSize >= 0 else { throw RemoteError.protocolViolation(url: name, reason: "no file size from open/stat") }
                 size = fileSize
@@ -208,19 +200,8 @@ public final class XRootDFile: ByteSource, @unchecked Sendable {
                 withUnsafeBytes(of: Int32(el.count).bigEndian) { payload += $0 }
                 withUnsafeBytes(of: el.offset.bigEndian) { payload += $0 }
             }
-            var reply = try await session.request(.readv, body: [UInt8](repeating: 0, count: 16), payload: payload)
-            var out: [[UInt8]] = []
-            out.reserveCapacity(elements.count)
-            for el in elements {
-                guard reply.readableBytes >= 16 else { throw RemoteError.protocolViolation(url: name, reason: "readv answer too short") }
-                reply.moveReaderIndex(forwardBy: 4)
-                let len = Int(reply.readInteger(as: Int32.self)!)
-                let off = reply.readInteger(as: Int64.self)!
-                guard len == el.count, off == el.offset, let data = reply.readBytes(length: len) else {
-                    throw RemoteError.protocolViolation(url: name, reason: "readv element at \(el.offset) returned \(len) of \(el.count) bytes")
-                }
-                out.append(data)
-            }
+            let reply = try await session.request(.readv, body: [UInt8](repeating: 0, count: 16), payload: payload)
+            let out = try XRootDAnswer.readvData(reply, elements: elements, name: name)
             counters.withLock { s in
                 s.requests += 1
                 s.bytes += Int64(elements.reduce(0) { $0 + $1.count })

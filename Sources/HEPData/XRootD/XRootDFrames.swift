@@ -24,15 +24,35 @@ final class XRootDFrameDecoder: ByteToMessageDecoder {
     typealias InboundOut = XRootDFrame
 
     func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        guard buffer.readableBytes >= 8, let dlen = buffer.getInteger(at: buffer.readerIndex + 4, as: Int32.self) else { return .needMoreData }
-        guard dlen >= 0, dlen <= 1 << 30 else { throw RemoteError.protocolViolation(url: "xrootd", reason: "frame length \(dlen)") }
-        guard buffer.readableBytes >= 8 + Int(dlen) else { return .needMoreData }
-        let sid = buffer.readInteger(as: UInt16.self)!
-        let status = buffer.readInteger(as: UInt16.self)!
-        buffer.moveReaderIndex(forwardBy: 4)
-        let body = buffer.readSlice(length: Int(dlen))!
-        context.fireChannelRead(wrapInboundOut(XRootDFrame(streamID: sid, status: status, body: body)))
+        guard let frame = try XRootDFrame.split(&buffer) else { return .needMoreData }
+        context.fireChannelRead(wrapInboundOut(frame))
         return .continue
+    }
+}
+
+extension XRootDFrame {
+    /// Takes one complete frame off the front of `buffer`; nil (nothing consumed) when more bytes are needed.
+    static func split(_ buffer: inout ByteBuffer) throws -> XRootDFrame? {
+        guard buffer.readableBytes >= 8, let dlen = buffer.getInteger(at: buffer.readerIndex + 4, as: Int32.self) else { return nil }
+        guard dlen >= 0, dlen <= 1 << 30 else { throw RemoteError.protocolViolation(url: "xrootd", reason: "frame length \(dlen)") }
+        guard buffer.readableBytes >= 8 + Int(dlen),
+              let sid = buffer.readInteger(as: UInt16.self), let status = buffer.readInteger(as: UInt16.self)
+        else { return nil }
+        buffer.moveReaderIndex(forwardBy: 4)
+        guard let body = buffer.readSlice(length: Int(dlen)) else { return nil }
+        return XRootDFrame(streamID: sid, status: status, body: body)
+    }
+
+    /// The response an asynchronous `kXR_attn` (asynresp 5008: reserved[4], then an embedded response)
+    /// carries; nil for other attention messages; any other frame unchanged.
+    func unwrappingAttention() -> XRootDFrame? {
+        guard status == XRootDStatus.attn else { return self }
+        var b = body
+        guard b.readInteger(as: Int32.self) == 5008, b.readableBytes >= 12 else { return nil }
+        b.moveReaderIndex(forwardBy: 4)
+        guard let innerID = b.readInteger(as: UInt16.self), let innerStatus = b.readInteger(as: UInt16.self) else { return nil }
+        b.moveReaderIndex(forwardBy: 4)
+        return XRootDFrame(streamID: innerID, status: innerStatus, body: b)
     }
 }
 
@@ -68,16 +88,7 @@ final class XRootDMultiplexer: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        var frame = unwrapInboundIn(data)
-        if frame.status == XRootDStatus.attn {
-            // kXR_attn: only asynresp (5008) carries an answer: reserved[4], then an embedded response.
-            guard frame.body.readInteger(as: Int32.self) == 5008, frame.body.readableBytes >= 12 else { return }
-            frame.body.moveReaderIndex(forwardBy: 4)
-            let sid = frame.body.readInteger(as: UInt16.self)!
-            let status = frame.body.readInteger(as: UInt16.self)!
-            frame.body.moveReaderIndex(forwardBy: 4)
-            frame = XRootDFrame(streamID: sid, status: status, body: frame.body)
-        }
+        guard let frame = unwrapInboundIn(data).unwrappingAttention() else { return }
         guard var entry = pending[frame.streamID] else { return }
         if frame.status == XRootDStatus.okSoFar {
             var acc = entry.body ?? context.channel.allocator.buffer(capacity: frame.body.readableBytes * 2)

@@ -110,26 +110,13 @@ final class XRootDSession: @unchecked Sendable {
                 b.writeBytes(payload)
                 return b
             }
-            var r = reply.body
-            switch reply.status {
-            case XRootDStatus.ok: return r
-            case XRootDStatus.error:
-                let code = Int(r.readInteger(as: Int32.self) ?? 0)
-                let msg = String(decoding: r.readableBytesView.prefix { $0 != 0 }, as: UTF8.self)
-                if code == 3011 { throw RemoteError.notFound(url: label + " (\(msg))") }
-                throw RemoteError.server(url: label, code: code, message: msg)
-            case XRootDStatus.redirect:
-                let port = Int(r.readInteger(as: Int32.self) ?? 0)
-                let target = String(decoding: r.readableBytesView, as: UTF8.self)
-                throw XRootDRedirect(host: String(target.prefix { $0 != "?" }), port: port,
-                                     opaque: target.contains("?") ? String(target.drop { $0 != "?" }.dropFirst()) : nil)
-            case XRootDStatus.wait:
-                let seconds = Int(r.readInteger(as: Int32.self) ?? 1)
+            switch XRootDAnswer(status: reply.status, body: reply.body, label: label) {
+            case let .ok(body): return body
+            case let .failure(error): throw error
+            case let .wait(seconds):
                 guard attempt < 19 else { break }
-                try await Task.sleep(for: .seconds(min(30, max(1, seconds))))
+                try await Task.sleep(for: .seconds(seconds))
                 continue
-            default:
-                throw RemoteError.protocolViolation(url: label, reason: "status \(reply.status)")
             }
         }
         throw RemoteError.server(url: label, code: 0, message: "the server kept asking to wait")
