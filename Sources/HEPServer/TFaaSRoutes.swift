@@ -212,7 +212,8 @@ struct TFaaSRoutes {
         let contentType = request.headers[.contentType]
         let encoding = request.headers[.contentEncoding]?.lowercased()
         let (name, files) = try await state.offload {
-            try uploadedFiles(body, contentType: contentType, contentEncoding: encoding, lease: lease)
+            try Self.uploadedFiles(body, contentType: contentType, contentEncoding: encoding,
+                                   maxInflated: state.configuration.maxBodySize, lease: lease)
         }
         try RequestAccess.require(model: name)
         let versions = try await state.repository.install(name: name, files: files)
@@ -221,8 +222,10 @@ struct TFaaSRoutes {
         return JSONBody.response(body: UploadResultBody(name: name, versions: versions))
     }
 
-    /// The model name and files of an upload body (multipart form or tarball); runs on a worker thread.
-    func uploadedFiles(_ body: ByteBuffer, contentType: String?, contentEncoding: String?, lease: BudgetLease?) throws
+    /// The model name and files of an upload body (multipart form or tarball, inflated to at most `maxInflated`
+    /// bytes); runs on a worker thread.
+    static func uploadedFiles(_ body: ByteBuffer, contentType: String?, contentEncoding: String?, maxInflated: Int,
+                              lease: BudgetLease?) throws
         -> (String, [String: [UInt8]]) {
         let name: String
         var files: [String: [UInt8]] = [:]
@@ -255,7 +258,7 @@ struct TFaaSRoutes {
         } else {
             let bytes = try body.withUnsafeReadableBytes { raw in
                 guard contentEncoding?.contains("gzip") == true || Gzip.isGzip(raw) else { return Array(raw) }
-                return try Gzip.decompress(raw, maxOutput: state.configuration.maxBodySize) { try lease?.reserve($0) }
+                return try Gzip.decompress(raw, maxOutput: maxInflated) { try lease?.reserve($0) }
             }
             let entries = try TarArchive.read(bytes)
             guard let top = entries.first?.path.first else { throw APIError.badRequest("upload: the tarball holds no files") }
