@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// The params file of `hepml export` / `hepml train` (JSON or YAML). Unknown keys are errors.
 public struct TrainingParams: Sendable {
@@ -56,11 +55,7 @@ public struct TrainingParams: Sendable {
 
     /// Parses the text of a JSON or YAML params file; `file` names it in errors.
     public static func parse(text: String, file: String) throws -> TrainingParams {
-        let any: Any?
-        do { any = try Yams.load(yaml: text) } catch {
-            throw TrainingError.configuration(file: file, reason: "not valid JSON or YAML: \(error)")
-        }
-        guard let dict = any as? [String: Any] else { throw TrainingError.configuration(file: file, reason: "the top level must be a mapping") }
+        guard let dict = try YAMLText.load(text, file: file) as? [String: Any] else { throw TrainingError.configuration(file: file, reason: "the top level must be a mapping") }
         return try parse(dict, file: file)
     }
 

@@ -145,9 +145,10 @@ public struct ExpressionEvaluator {
         guard let idx = i.perEvent(count: count) else { throw fail("the index must be a number per event") }
         return .flat((0..<count).map { e in
             let k = idx[e]
-            guard k >= 0, k.rounded() == k else { return .nan }
             let n = o[e + 1] - o[e]
-            return Int64(k) < n ? v[Int(o[e]) + Int(k)] : .nan
+            // Compared as Double first: an index like 1e27 has no Int64 value.
+            guard k >= 0, k.rounded() == k, k < Double(n) else { return .nan }
+            return v[Int(o[e]) + Int(k)]
         })
     }
 

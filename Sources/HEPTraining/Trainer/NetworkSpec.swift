@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// Activation functions of dense layers.
 public enum Activation: String, Sendable, Codable {
@@ -56,7 +55,7 @@ public struct NetworkSpec: Sendable, Equatable {
 
     /// Parses the text of a JSON or YAML model file; `file` names it in errors.
     public static func parse(text: String, file: String) throws -> NetworkSpec {
-        guard let d = (try? Yams.load(yaml: text)) as? [String: Any] else {
+        guard let d = try YAMLText.load(text, file: file) as? [String: Any] else {
             throw TrainingError.configuration(file: file, reason: "not a JSON or YAML mapping")
         }
         return try parse(d, file: file)
