@@ -57,8 +57,13 @@ struct KServeRoutes {
     func metadata(_ context: BasicRequestContext) throws -> Response {
         let m = try model(context)
         let versions = state.repository.versions(of: m.name).filter { $0.state == "READY" }.map { String($0.version) }
+        let summary = (m.backend as? ModelDescribable)?.summary
         func specs(_ list: [TensorSpec]) -> [TensorMetadataBody] {
-            list.map { TensorMetadataBody(name: $0.name, datatype: $0.datatype.rawValue, shape: $0.shape) }
+            list.map { s in
+                TensorMetadataBody(name: s.name, datatype: s.datatype.rawValue, shape: s.shape,
+                                   variables: summary?.inputVariables.first { $0.tensor == s.name }?.names,
+                                   labels: summary?.outputLabels.first { $0.tensor == s.name }?.labels)
+            }
         }
         return JSONBody.response(body: ModelMetadataBody(name: m.name, versions: versions, platform: m.platform,
                                                          inputs: specs(m.signature.inputs), outputs: specs(m.signature.outputs)))

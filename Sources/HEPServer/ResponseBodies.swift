@@ -18,6 +18,10 @@ struct TensorMetadataBody: Encodable {
     var name: String
     var datatype: String
     var shape: [Int]
+    /// Input variable names, for models that name them (lwtnn); absent otherwise.
+    var variables: [String]? = nil
+    /// Output labels, for models that carry them (lwtnn); absent otherwise.
+    var labels: [String]? = nil
 }
 
 /// `GET /v2/models/{m}`.

@@ -94,8 +94,11 @@ def test_json_unknown_and_missing_names_are_400_naming_them(lwtnn_server, deepcs
 
 def test_v2_infer_batch_matches_reference(lwtnn_server, deepcsv_ref):
     meta = requests.get(f"{lwtnn_server.url}/v2/models/deepcsv", timeout=30).json()
-    assert meta["inputs"] == [{"name": "inputs", "datatype": "FP32", "shape": [-1, 66]}]
     names = [v["name"] for v in json.loads((DEEPCSV / "model.json").read_text())["inputs"]]
+    assert meta["platform"] == "lwtnn"
+    assert meta["inputs"] == [{"name": "inputs", "datatype": "FP32", "shape": [-1, 66], "variables": names}]
+    assert meta["outputs"] == [{"name": "outputs", "datatype": "FP32", "shape": [-1, 4],
+                                "labels": ["probb", "probbb", "probc", "probudsg"]}]
     cases = deepcsv_ref["cases"]
     data = [c["inputs"][n] for c in cases for n in names]
     body = {"inputs": [{"name": "inputs", "datatype": "FP32", "shape": [len(cases), len(names)], "data": data}]}
