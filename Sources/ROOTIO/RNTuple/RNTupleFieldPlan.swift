@@ -64,7 +64,13 @@ struct RNTupleFieldPlan: Sendable {
             guard kids.count == 1, kids[0].role == .leaf else {
                 return .failure(SkipReason(description: "fixed-size array of \(kids.first?.typeName ?? "nothing") (\(f.typeName))"))
             }
-            return element(kids[0], schema, depth: depth + 1).map { ($0.0, [n] + $0.1, $0.2) }
+            return element(kids[0], schema, depth: depth + 1).flatMap { type, shape, columns in
+                let all = [n] + shape
+                guard all.reduce(1, { $0.multipliedReportingOverflow(by: $1).partialValue }) <= 1 << 24,
+                      all.allSatisfy({ $0 <= 1 << 24 })
+                else { return .failure(SkipReason(description: "fixed-size array of shape \(all) (more than 2^24 values)")) }
+                return .success((type, all, columns))
+            }
         }
         guard f.role == .leaf, let type = scalarType(f.typeName) else {
             return .failure(SkipReason(description: "type \(f.typeName) is not a number"))

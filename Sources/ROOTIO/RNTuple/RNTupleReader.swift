@@ -22,6 +22,9 @@ final class RNTupleReader: Sendable {
         var page: Int
     }
 
+    /// The largest decoded page accepted (ROOT writes pages of about 1 MiB or less).
+    static let maxDecodedPage = 256 << 20
+
     /// Decoded page values (the column's decoded type, native byte order).
     typealias Pages = [PageKey: [UInt8]]
 
@@ -62,9 +65,15 @@ final class RNTupleReader: Sendable {
                     throw ROOTIOError.malformed(file: source.name, object: "field '\(plan.name)' cluster \(k)", offset: 0,
                                                 reason: "collection offsets \(start)...\(end) decrease")
                 }
+                let valueColumn = try primary(plan.value, k, plan)
+                let available = Int64(ntuple.clusters[k].columns[valueColumn].elements)
+                guard end <= available / Int64(plan.repeatCount) else {
+                    throw ROOTIOError.malformed(file: source.name, object: "field '\(plan.name)' cluster \(k)", offset: 0,
+                                                reason: "collection offset \(end) beyond the \(available) stored values")
+                }
                 let r = start * Int64(plan.repeatCount)..<end * Int64(plan.repeatCount)
                 valueRanges[p][k] = r
-                addPages(try primary(plan.value, k, plan), k, r, into: &wanted)
+                addPages(valueColumn, k, r, into: &wanted)
             }
         }
         fetched += try await load(wanted.subtracting(pages.keys), into: &pages)
@@ -168,6 +177,10 @@ final class RNTupleReader: Sendable {
         guard !overflow, bitCount / 8 <= 1 << 30 else {
             throw ROOTIOError.malformed(file: source.name, object: object, offset: offset, reason: "\(info.elements) elements")
         }
+        guard info.elements * decodedType.byteSize <= Self.maxDecodedPage else {
+            throw ROOTIOError.malformed(file: source.name, object: object, offset: offset,
+                                        reason: "page of \(info.elements) elements (more than \(Self.maxDecodedPage) bytes decoded)")
+        }
         let size = (bitCount + 7) / 8
         let bytes = try RNTuplePage.inflate(stored, uncompressedSize: size, file: source.name, object: object, fileOffset: offset)
         var out = [UInt8](repeating: 0, count: info.elements * decodedType.byteSize)
@@ -231,7 +244,12 @@ final class RNTupleReader: Sendable {
                         throw ROOTIOError.malformed(file: source.name, object: "field '\(plan.name)' cluster \(k)", offset: 0,
                                                     reason: "collection offsets decrease")
                     }
-                    o.append(o.last! + (e - previous))
+                    let (next, overflow) = o[o.count - 1].addingReportingOverflow(e - previous)
+                    guard !overflow else {
+                        throw ROOTIOError.malformed(file: source.name, object: "field '\(plan.name)' cluster \(k)", offset: 0,
+                                                    reason: "collection offsets overflow")
+                    }
+                    o.append(next)
                     previous = e
                 }
             }
