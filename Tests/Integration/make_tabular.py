@@ -92,6 +92,18 @@ def write_bad(out: Path, good_parquet: Path):
     for k in range(start + 24, start + min(col.total_compressed_size, 64)):
         b[k] ^= 0x5A
     (out / "corrupt_page.parquet").write_bytes(bytes(b))
+    # Corrupt compressed page data of a file with page checksums: flip 64 bytes in the middle of the largest
+    # column chunk.
+    pq.write_table(pq.read_table(good_parquet), out / "crc.parquet", row_group_size=64, compression="zstd",
+                   write_page_checksum=True)
+    zdata = (out / "crc.parquet").read_bytes()
+    zmeta = pq.ParquetFile(out / "crc.parquet").metadata.row_group(0)
+    big = max((zmeta.column(i) for i in range(zmeta.num_columns)), key=lambda c: c.total_compressed_size)
+    middle = (big.dictionary_page_offset or big.data_page_offset) + big.total_compressed_size // 2
+    z = bytearray(zdata)
+    for k in range(middle, middle + 64):
+        z[k] ^= 0xA5
+    (out / "corrupt_data.parquet").write_bytes(bytes(z))
     (out / "bad_quote.csv").write_text('a,b\n1,2\n3,"4\n5,6\n')
     (out / "stray_quote.csv").write_text('a,b\n1,2\n3,4"x\n')
     rows = ["x,y"] + [f"{i},{i * 0.5}" for i in range(10_003)] + ["7,abc"] + [f"{i},1.5" for i in range(5)]

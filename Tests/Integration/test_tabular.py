@@ -12,7 +12,7 @@ import pytest
 from conftest import HEPML_BIN, PROJECT_ROOT
 
 SAMPLE = PROJECT_ROOT / "examples" / "data" / "nanoAOD_2015_CMS_Open_Data_ttbar.root"
-PARQUET = ["snappy", "zstd", "gzip", "lz4", "none", "nodict_v2", "dict_v2_zstd", "plain_v1", "delta"]
+PARQUET = ["crc", "snappy", "zstd", "gzip", "lz4", "none", "nodict_v2", "dict_v2_zstd", "plain_v1", "delta"]
 
 
 def hepml(*args, check=True):
@@ -141,7 +141,8 @@ def test_export_and_specs_on_parquet(data, tmp_path):
     ("bad_magic.parquet", ["PAR1"]),
     ("truncated_footer.parquet", ["footer"]),
     ("truncated.parquet", ["PAR1"]),
-    ("corrupt_page.parquet", ["column '"]),
+    ("corrupt_page.parquet", ["column 'run'", "page header"]),
+    ("corrupt_data.parquet", ["column '", "corrupt page: CRC-32"]),
     ("bad_quote.csv", ["line 3", "never closed"]),
     ("stray_quote.csv", ["line 3", "quote"]),
     ("late_mismatch.csv", ["line 10005", "column 'y'", "abc"]),

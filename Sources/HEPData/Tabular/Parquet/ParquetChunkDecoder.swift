@@ -1,3 +1,5 @@
+import CCodecsZlib
+
 /// Decodes one column chunk (all its pages) into the non-null values and, when the column has them, the
 /// definition and repetition levels. Works on the chunk's bytes alone: every page header, size and level
 /// length is checked against them.
@@ -48,6 +50,12 @@ struct ParquetChunkDecoder<T: ParquetPhysical> {
             let at = fileOffset + Int64(pageStart)
             try bytes.withUnsafeBytes { (all: UnsafeRawBufferPointer) in
                 let page = UnsafeRawBufferPointer(rebasing: all[pageStart..<(pageStart + size)])
+                if let expected = header.crc {
+                    let found = UInt32(crc32(0, page.baseAddress?.assumingMemoryBound(to: Bytef.self), uInt(page.count)))
+                    guard found == expected else {
+                        throw Failure(offset: at, reason: "corrupt page: CRC-32 \(found) differs from the header's \(expected)")
+                    }
+                }
                 switch header.type {
                 case 2:
                     let data = try decompress(page, size: Int(header.uncompressedSize), at: at)

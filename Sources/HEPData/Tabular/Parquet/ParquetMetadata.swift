@@ -142,6 +142,8 @@ struct ParquetPageHeader {
     var type: Int32 = -1
     var uncompressedSize: Int32 = 0
     var compressedSize: Int32 = 0
+    /// CRC-32 of the page's stored bytes, when the writer added one.
+    var crc: UInt32?
     var numValues: Int32 = 0
     var encoding: Int32 = 0
     var definitionLevelEncoding: Int32 = 3
@@ -162,6 +164,7 @@ struct ParquetPageHeader {
             case (1, .i32): h.type = try r.i32()
             case (2, .i32): h.uncompressedSize = try r.i32()
             case (3, .i32): h.compressedSize = try r.i32()
+            case (4, .i32): h.crc = UInt32(bitPattern: try r.i32())
             case (5, .structure):
                 try r.readStruct { (r: inout R, id, type) throws(R.Failure) in
                     switch (id, type) {
