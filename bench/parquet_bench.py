@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT_DIR = os.path.dirname(HERE)
-HEPML = os.path.join(ROOT_DIR, ".build", "release", "hepml")
+HEPML = os.environ.get("HEPML_BIN", os.path.join(ROOT_DIR, ".build", "release", "hepml"))
 DATA = os.path.join(HERE, "data")
 EVENTS = 100_000
 
