@@ -8,11 +8,20 @@ import Testing
 /// from Python: Tests/Integration/test_python_*.py): per-thread messages and the hand-off's cancellation.
 @Suite struct CABITests {
     @Test func lastErrorIsPerThread() async {
-        LastError.set("main thread message")
-        let other = await Task.detached { String(cString: cLastError()) }.value
-        #expect(String(cString: cLastError()) == "main thread message")
-        #expect(other != "main thread message")
+        // A fresh thread starts without a message; setting one there does not touch this thread's.
+        LastError.set("this thread's message")
+        let mine = String(cString: cLastError())
         LastError.clear()
+        let other = await withCheckedContinuation { (c: CheckedContinuation<(String, String), Never>) in
+            Thread {
+                let before = String(cString: cLastError())
+                LastError.set("other thread's message")
+                c.resume(returning: (before, String(cString: cLastError())))
+            }.start()
+        }
+        #expect(mine == "this thread's message")
+        #expect(other.0 == "")
+        #expect(other.1 == "other thread's message")
     }
 
     @Test func cancelStopsAWaitingProducer() async {
