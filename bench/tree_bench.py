@@ -20,7 +20,7 @@ import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATA = os.path.join(ROOT, "bench", "data", "trees")
-HEPML = os.path.join(ROOT, ".build", "release", "hepml")
+HEPML = os.environ.get("HEPML_BIN", os.path.join(ROOT, ".build", "release", "hepml"))
 BATCHES = [1, 64, 100_000]
 FEATURES = 30
 
@@ -91,9 +91,9 @@ def main():
     booster.set_param({"nthread": 1})
 
     onnx_xgb = onnxmltools.convert_xgboost(booster, initial_types=[("input", FloatTensorType([None, FEATURES]))],
-                                           target_opset={"": 17, "ai.onnx.ml": 3})
+                                           target_opset=15)
     onnx_lgb = onnxmltools.convert_lightgbm(light, initial_types=[("input", FloatTensorType([None, FEATURES]))],
-                                            target_opset={"": 17, "ai.onnx.ml": 3}, zipmap=False)
+                                            target_opset=15, zipmap=False)
     if "--train-only" in sys.argv:
         return 0
     so = ort.SessionOptions()
