@@ -100,7 +100,8 @@ public indirect enum JSONValue: Sendable, Equatable {
         }
     }
 
-    static func escape(_ s: String, into out: inout String) {
+    /// Appends `s` as a JSON string literal (quotes and escapes included) to `out`.
+    public static func escape(_ s: String, into out: inout String) {
         out += "\""
         for u in s.unicodeScalars {
             switch u {
