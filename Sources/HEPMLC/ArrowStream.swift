@@ -18,7 +18,7 @@ final class ArrowStreamState: @unchecked Sendable {
     /// Starts `produce`, which hands record batches to `send`.
     func start(_ produce: @escaping @Sendable (_ send: @Sendable (ArrowNode) async throws -> Void) async throws -> Void) {
         let handoff = self.handoff
-        task = Task.detached {
+        task = Task.detached(executorPreference: BridgeExecutor.shared) {
             do {
                 try await produce { try await handoff.send($0) }
                 handoff.finish()

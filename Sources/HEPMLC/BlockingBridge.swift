@@ -1,11 +1,11 @@
 import Foundation
 
-/// Runs async Swift code for a synchronous C caller: the work runs on a detached task while the calling
-/// (foreign, non-cooperative) thread waits on a semaphore.
+/// Runs async Swift code for a synchronous C caller: the work runs on a detached task on the library's own
+/// threads (`BridgeExecutor`) while the calling thread waits on a semaphore.
 func runBlocking<T>(_ operation: @escaping @Sendable () async throws -> T) throws -> T {
     let box = ResultBox<T>()
     let done = DispatchSemaphore(value: 0)
-    Task.detached {
+    Task.detached(executorPreference: BridgeExecutor.shared) {
         do { box.result = .success(try await operation()) } catch { box.result = .failure(error) }
         done.signal()
     }
