@@ -70,20 +70,7 @@ struct EnvelopeCursor {
     /// A list frame: calls `item` for each of its items (each reads its own frame or fixed layout), then
     /// continues after the frame by its size.
     mutating func list<T>(_ what: String, _ item: (inout EnvelopeCursor, Int) throws -> T) throws -> [T] {
-        let start = position
-        let size = try i64()
-        guard size < 0, size != Int64.min, -size >= 12, -size <= Int64(end - start) else {
-            throw malformed("\(what) list frame of size \(size)")
-        }
-        let frameEnd = start + Int(-size)
-        let count = Int(try u32())
-        guard count <= frameEnd - position else { throw malformed("\(what) list of \(count) items in \(frameEnd - position) bytes") }
-        var inner = EnvelopeCursor(bytes: bytes, start: position, end: frameEnd, file: file, object: object)
-        var out: [T] = []
-        out.reserveCapacity(count)
-        for i in 0..<count { out.append(try item(&inner, i)) }
-        position = frameEnd
-        return out
+        try listWithTrailer(what, item).items
     }
 
     /// A list frame whose items are followed, inside the frame, by more fields: returns the items and a

@@ -122,6 +122,18 @@ public final class TreeReader: Sendable {
     ///
     /// Phase 1 plans and reads the records of all needed baskets. Phase 2 (parallel over baskets) decompresses
     /// them into one reusable arena and measures each slice. Phase 3 (parallel over columns) allocates each
+
+    /// Adds a batch read by a delegated reader (RNTuple, table) to the read statistics.
+    private func counted(_ batch: ColumnBatch, fetched: Int64) -> ColumnBatch {
+        let decodedBytes = batch.columns.reduce(Int64(0)) { $0 + Int64($1.values.count * $1.type.byteSize) }
+        counters.withLock { s in
+            s.compressedBytes += fetched
+            s.decodedBytes += decodedBytes
+            s.entries += Int64(batch.entryCount)
+            s.chunks += 1
+        }
+        return batch
+    }
     /// column once and byte-swaps the slices into it.
     public func read(entries: Range<Int64>) async throws -> ColumnBatch {
         guard entries.lowerBound >= 0, entries.upperBound <= tree.entries else {
@@ -130,25 +142,11 @@ public final class TreeReader: Sendable {
         }
         if let tableReader {
             let (batch, fetched) = try await tableReader.read(entries: entries)
-            let decodedBytes = batch.columns.reduce(Int64(0)) { $0 + Int64($1.values.count * $1.type.byteSize) }
-            counters.withLock { s in
-                s.compressedBytes += fetched
-                s.decodedBytes += decodedBytes
-                s.entries += Int64(batch.entryCount)
-                s.chunks += 1
-            }
-            return batch
+            return counted(batch, fetched: fetched)
         }
         if let ntupleReader {
             let (batch, fetched) = try await ntupleReader.read(entries: entries)
-            let decodedBytes = batch.columns.reduce(Int64(0)) { $0 + Int64($1.values.count * $1.type.byteSize) }
-            counters.withLock { s in
-                s.compressedBytes += fetched
-                s.decodedBytes += decodedBytes
-                s.entries += Int64(batch.entryCount)
-                s.chunks += 1
-            }
-            return batch
+            return counted(batch, fetched: fetched)
         }
         let (jobs, ranges, records, jobsPerTarget, arenaSize) = try await prepare(entries)
         counters.withLock { s in
