@@ -1,16 +1,28 @@
 """Issue 15 benchmark: events/s delivered into a tiny PyTorch training loop by hepml.torch (0, 1, 2 DataLoader
-workers) against the uproot + awkward + numpy pipeline a physicist writes today, on the recipe layout of
-transform_bench.py (66 branches, 258 features, minmax), and the peak RSS for 1x, 4x and 16x the data (a file
-list of the same file).
+workers) against the uproot + awkward + numpy pipeline a physicist writes today and against `hepml export
+--no-write` (the same batches built by the CLI, nothing written), on the recipe layout of transform_bench.py
+(66 branches, 258 features, minmax), and the peak RSS for 1x, 4x and 16x the data (a file list of the same file).
 
-usage: .deps/test-venv/bin/python bench/python_bench.py [--file F] [--batch 1024] [--out bench/results/python.md]
-Needs libhepml.so from a release build (`swift build -c release --product HEPMLC`, then scripts/setup --release
-links it) and the test venv (torch, uproot, awkward). Every case runs in its own process (peak RSS = its
-ru_maxrss); the model is one Linear(258, 1) layer with Adam, so the input pipeline dominates.
+usage: .deps/test-venv/bin/python bench/python_bench.py [--file F] [--batch 1024] [--epochs 2]
+           [--library .build-release/release/libHEPMLC.so] [--hepml-bin .build-release/release/hepml]
+           [--out bench/results/python.md]
+Needs release builds of the library and the binary:
+  swift build -c release --scratch-path .build-release --product HEPMLC   (and --product hepml)
+the test venv (torch, uproot, awkward) and `bash bench/make_data.sh zstd`. The library is passed to every case
+through HEPML_LIBRARY (python/hepml/_lib.py looks there first).
+
+Every case runs in its own process (peak RSS = its ru_maxrss, workers included as their maximum). The model is
+one Linear(258, 1) layer with Adam on 1 torch thread (the same loop for every pipeline), warmed up by one step
+before timing, so the input pipeline dominates. Each pipeline runs --epochs epochs over the file; an epoch's
+time runs from asking for its first batch to the optimizer step of its last. Epoch 1 of a DataLoader with
+workers includes starting them (spawn: a new Python importing torch and hepml); later epochs reuse them
+(persistent_workers). The min/max pass (hepml.specs, or the peer's ak.min/ak.max) is done before and timed
+apart. `hepml export --no-write` reports its own seconds (read + transform, no specs pass).
 """
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -19,136 +31,239 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT_DIR = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
+from quiet import OtherLoad, wait_until_quiet  # noqa: E402
 from transform_bench import RECIPE_FLAT, RECIPE_JAGGED, RECIPE_LENGTHS  # noqa: E402
 
 DEFAULT_FILE = os.path.join(ROOT_DIR, "bench", "data", "nanoaod-like-100k-zstd.root")
-FALLBACK_FILE = os.path.join(ROOT_DIR, "..", "shared", "testdata", "root", "nanoaod-like-a-zstd.root")
+DEFAULT_LIBRARY = os.path.join(ROOT_DIR, ".build-release", "release", "libHEPMLC.so")
+DEFAULT_BIN = os.path.join(ROOT_DIR, ".build-release", "release", "hepml")
+BRANCHES = RECIPE_FLAT + RECIPE_JAGGED
 
 
 def params_for(files, batch):
-    return {"files": [{"path": f, "label": 1} for f in files], "branches": RECIPE_FLAT + RECIPE_JAGGED,
+    return {"files": [{"path": f, "label": 1} for f in files], "branches": BRANCHES,
             "lengths": {f"{k}_*": n for k, n in RECIPE_LENGTHS.items()}, "normalization": "minmax",
             "split": {"train": 1.0, "validation": 0.0, "test": 0.0}, "batch_size": batch, "chunk_size": 10000,
             "shuffle": False}
 
 
-def train_loop(batches, width):
+def make_trainer(width):
+    """One Adam step of Linear(width, 1) per batch; warmed up once on zeros."""
     import torch
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
     model = torch.nn.Linear(width, 1)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = torch.nn.BCEWithLogitsLoss()
-    rows = 0
-    for x, y in batches:
+
+    def step(x, y):
         opt.zero_grad()
         loss = loss_fn(model(x).reshape(-1), y)
         loss.backward()
         opt.step()
-        rows += len(y)
-    return rows
+        return len(y)
+    step(torch.zeros(2, width), torch.ones(2))
+    return step
 
 
-def case_hepml(files, batch, workers, specs_path):
+def timed_epochs(epochs, make_batches, step):
+    """[(rows, seconds)] per epoch; make_batches() gives an iterable of (X, y) for one epoch."""
+    out = []
+    for _ in range(epochs):
+        t = time.perf_counter()
+        rows = sum(step(x, y) for x, y in make_batches())
+        out.append((rows, time.perf_counter() - t))
+    return out
+
+
+def case_hepml(files, batch, workers, specs_path, epochs):
     import torch
-    import hepml
     import hepml.torch
     specs = json.load(open(specs_path))
     ds = hepml.torch.Dataset(params_for(files, batch), "train", specs=specs)
-    loader = torch.utils.data.DataLoader(ds, batch_size=None, num_workers=workers,
-                                         multiprocessing_context="spawn" if workers else None)
-    t = time.perf_counter()
-    rows = train_loop(((b["X"], b["y"]) for b in loader), ds.width)
-    return rows, time.perf_counter() - t
+    step = make_trainer(ds.width)
+    kw = {"multiprocessing_context": "spawn", "persistent_workers": True} if workers else {}
+    loader = torch.utils.data.DataLoader(ds, batch_size=None, num_workers=workers, **kw)
+    return timed_epochs(epochs, lambda: ((b["X"], b["y"]) for b in loader), step)
 
 
-def case_uproot(files, batch):
+def case_arrow(files, batch, specs_path, epochs):
+    """hepml's record batches as pyarrow, no torch: the stream's own speed through Python."""
+    import hepml
+    specs = json.load(open(specs_path))
+    params = params_for(files, batch)
+    out = []
+    for _ in range(epochs):
+        t = time.perf_counter()
+        rows = sum(b.num_rows for b in hepml.dataset_stream(params, specs, "train"))
+        out.append((rows, time.perf_counter() - t))
+    return out
+
+
+def uproot_minmax(files):
+    """The peer's specs pass: min and max of every branch over all values."""
     import awkward as ak
     import numpy as np
-    import torch
     import uproot
-    t = time.perf_counter()
     mins, maxs = {}, {}
-    branches = RECIPE_FLAT + RECIPE_JAGGED
-    for arrays in uproot.iterate([f + ":Events" for f in files], branches, step_size=10000):  # the specs pass
-        for b in branches:
+    for arrays in uproot.iterate([f + ":Events" for f in files], BRANCHES, step_size=10000):
+        for b in BRANCHES:
             v = ak.flatten(arrays[b], axis=None) if b in RECIPE_JAGGED else arrays[b]
             if len(v):
                 mins[b] = min(mins.get(b, np.inf), float(ak.min(v)))
                 maxs[b] = max(maxs.get(b, -np.inf), float(ak.max(v)))
+    return mins, maxs
 
-    def batches():
-        for arrays in uproot.iterate([f + ":Events" for f in files], branches, step_size=10000):
-            cols = []
-            for b in branches:
-                lo, hi = mins.get(b, 0.0), maxs.get(b, 0.0)
-                if b in RECIPE_JAGGED:
-                    n = RECIPE_LENGTHS[b.split("_")[0]]
-                    padded = ak.pad_none(arrays[b], n, clip=True)
-                    mask = ~ak.is_none(padded, axis=1)
-                    v = ak.to_numpy(ak.fill_none(padded, 0)).astype(np.float32)
-                    v = np.clip((v - lo) / (hi - lo), 0, 1) if hi > lo else np.zeros_like(v)
-                    cols.append(np.where(ak.to_numpy(mask), v, 0).astype(np.float32))
-                else:
-                    v = ak.to_numpy(arrays[b]).astype(np.float32)[:, None]
-                    cols.append((np.clip((v - lo) / (hi - lo), 0, 1) if hi > lo else np.zeros_like(v)).astype(np.float32))
-            x = torch.from_numpy(np.concatenate(cols, axis=1))
-            y = torch.ones(len(x))
-            for i in range(0, len(x), batch):
-                yield x[i:i + batch], y[i:i + batch]
-    rows = train_loop(batches(), 258)
-    return rows, time.perf_counter() - t
+
+def uproot_batches(files, batch, mins, maxs):
+    """uproot.iterate -> pad/clip -> mask -> minmax -> [N, 258] float32 -> torch batches."""
+    import awkward as ak
+    import numpy as np
+    import torch
+    import uproot
+    for arrays in uproot.iterate([f + ":Events" for f in files], BRANCHES, step_size=10000):
+        cols = []
+        for b in BRANCHES:
+            lo, hi = mins.get(b, 0.0), maxs.get(b, 0.0)
+            if b in RECIPE_JAGGED:
+                n = RECIPE_LENGTHS[b.split("_")[0]]
+                padded = ak.pad_none(arrays[b], n, clip=True)
+                mask = ak.to_numpy(~ak.is_none(padded, axis=1))
+                v = ak.to_numpy(ak.fill_none(padded, 0)).astype(np.float32)
+            else:
+                mask = None
+                v = ak.to_numpy(arrays[b]).astype(np.float32)[:, None]
+            v = np.clip((v - lo) / (hi - lo), 0, 1) if hi > lo else np.zeros_like(v)
+            cols.append(np.where(mask, v, 0) if mask is not None else v)
+        x = torch.from_numpy(np.concatenate(cols, axis=1).astype(np.float32))
+        y = torch.ones(len(x))
+        for i in range(0, len(x), batch):
+            yield x[i:i + batch], y[i:i + batch]
+
+
+def case_uproot(files, batch, epochs):
+    t = time.perf_counter()
+    mins, maxs = uproot_minmax(files)
+    specs_seconds = time.perf_counter() - t
+    step = make_trainer(len(RECIPE_FLAT) + sum(RECIPE_LENGTHS[b.split("_")[0]] for b in RECIPE_JAGGED))
+    return timed_epochs(epochs, lambda: uproot_batches(files, batch, mins, maxs), step), specs_seconds
 
 
 def child(argv):
-    kind, files, batch, workers, specs = argv[0], json.loads(argv[1]), int(argv[2]), int(argv[3]), argv[4]
-    rows, seconds = case_hepml(files, batch, workers, specs) if kind == "hepml" else case_uproot(files, batch)
-    print(json.dumps({"rows": rows, "seconds": seconds}))
+    kind, files, batch, workers, specs, epochs = (argv[0], json.loads(argv[1]), int(argv[2]), int(argv[3]), argv[4],
+                                                  int(argv[5]))
+    extra = {}
+    if kind == "hepml":
+        result = case_hepml(files, batch, workers, specs, epochs)
+    elif kind == "arrow":
+        result = case_arrow(files, batch, specs, epochs)
+    else:
+        result, extra["specs_seconds"] = case_uproot(files, batch, epochs)
+    print(json.dumps({"epochs": result, **extra}))
 
 
-def run_case(kind, files, batch, workers, specs):
-    """Runs one case in a child process; its own peak RSS comes from wait4."""
+def waited(cmd, **kw):
+    """Runs cmd; (stdout text, peak RSS MB of the process and its waited-for children)."""
     with tempfile.TemporaryFile("w+") as out:
-        proc = subprocess.Popen([sys.executable, __file__, "--child", kind, json.dumps(files), str(batch), str(workers), specs],
-                                stdout=out)
+        proc = subprocess.Popen(cmd, stdout=out, **kw)
         _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        if proc.returncode != 0:
-            raise SystemExit(f"{kind} case failed (exit {proc.returncode})")
+        code = os.waitstatus_to_exitcode(status)
         out.seek(0)
-        result = json.loads(out.read().strip().splitlines()[-1])
-    result["peak_rss_mb"] = usage.ru_maxrss / 1024
+        text = out.read()
+    if code != 0:
+        raise SystemExit(f"{' '.join(cmd[:4])} ... failed (exit {code})")
+    return text, usage.ru_maxrss / 1024
+
+
+def run_case(kind, files, batch, workers, specs, epochs):
+    """One case in a child process: {"epochs": [(rows, s)], "peak_rss_mb", ...}."""
+    text, rss = waited([sys.executable, __file__, "--child", kind, json.dumps(files), str(batch), str(workers), specs,
+                        str(epochs)])
+    result = json.loads(text.strip().splitlines()[-1])
+    result["peak_rss_mb"] = rss
     return result
+
+
+def run_no_write(binary, params_path, specs_path):
+    text, rss = waited([binary, "export", "--params", params_path, "--specs", specs_path, "--out",
+                        tempfile.mkdtemp(prefix="hepml-nowrite-"), "--no-write"], stderr=subprocess.STDOUT)
+    m = re.search(r"(\d+) rows × \d+ features .*? in ([0-9.]+) s \(", text)
+    if not m:
+        raise SystemExit(f"unexpected `hepml export --no-write` output: {text[-300:]}")
+    return {"epochs": [(int(m.group(1)), float(m.group(2)))], "peak_rss_mb": rss}
+
+
+def rate(rows_seconds):
+    rows, seconds = rows_seconds
+    return rows / seconds
 
 
 def main():
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         return child(sys.argv[2:])
     ap = argparse.ArgumentParser()
-    ap.add_argument("--file", default=DEFAULT_FILE if os.path.exists(DEFAULT_FILE) else FALLBACK_FILE)
+    ap.add_argument("--file", default=DEFAULT_FILE)
     ap.add_argument("--batch", type=int, default=1024)
+    ap.add_argument("--epochs", type=int, default=2)
+    ap.add_argument("--library", default=os.environ.get("HEPML_LIBRARY", DEFAULT_LIBRARY))
+    ap.add_argument("--hepml-bin", default=DEFAULT_BIN)
+    ap.add_argument("--no-wait", action="store_true", help="do not wait for an idle machine")
     ap.add_argument("--out", default=os.path.join(ROOT_DIR, "bench", "results", "python.md"))
     args = ap.parse_args()
+    for path in (args.file, args.library, args.hepml_bin):
+        if not os.path.exists(path):
+            raise SystemExit(f"missing {path} (see the usage at the top of {__file__})")
+    os.environ["HEPML_LIBRARY"] = os.path.abspath(args.library)
     import hepml
+
+    work = tempfile.mkdtemp(prefix="hepml-python-bench-")
+    params_path, specs_path = os.path.join(work, "params.json"), os.path.join(work, "specs.json")
+    json.dump(params_for([args.file], args.batch), open(params_path, "w"))
+    if not args.no_wait:
+        wait_until_quiet(max_wait=300)
+    load = OtherLoad()
+    t = time.perf_counter()
     specs = hepml.specs(params_for([args.file], args.batch))
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
-        json.dump(specs, f)
-    rows = []
+    hepml_specs_seconds = time.perf_counter() - t
+    json.dump(specs, open(specs_path, "w"))
+
+    rows = [("`hepml export --no-write` (release binary)", run_no_write(args.hepml_bin, params_path, specs_path))]
+    rows.append(("hepml record batches as pyarrow (no torch)", run_case("arrow", [args.file], args.batch, 0, specs_path, args.epochs)))
     for workers in (0, 1, 2):
-        r = run_case("hepml", [args.file], args.batch, workers, f.name)
-        rows.append((f"hepml.torch, {workers} workers", r))
-    rows.append(("uproot + awkward + numpy", run_case("uproot", [args.file], args.batch, 0, f.name)))
+        rows.append((f"hepml.torch, {workers} DataLoader workers",
+                     run_case("hepml", [args.file], args.batch, workers, specs_path, args.epochs)))
+    peer = run_case("uproot", [args.file], args.batch, 0, specs_path, args.epochs)
+    rows.append(("uproot + awkward + numpy", peer))
+    scale = []
     for copies in (1, 4, 16):
-        r = run_case("hepml", [args.file] * copies, args.batch, 0, f.name)
-        rows.append((f"hepml.torch, {copies}x data (peak RSS)", r))
-    peer = rows[3][1]["rows"] / rows[3][1]["seconds"]
-    lines = [f"file: {os.path.basename(args.file)}, batch {args.batch}, recipe layout (258 features)", "",
-             "| pipeline | events | s | events/s | vs uproot | peak RSS MB |", "|---|---|---|---|---|---|"]
+        scale.append((copies, run_case("hepml", [args.file] * copies, args.batch, 0, specs_path, 1)))
+    other_seconds, other_share = load.stop()
+
+    nowrite = rate(rows[0][1]["epochs"][-1])
+    uproot_rate = rate(peer["epochs"][-1])
+    lines = [f"file: {os.path.basename(args.file)}, batch {args.batch}, recipe layout (258 features), minmax; "
+             f"library {os.path.relpath(args.library, ROOT_DIR)}, binary {os.path.relpath(args.hepml_bin, ROOT_DIR)}; "
+             f"min/max pass: hepml.specs {hepml_specs_seconds:.2f} s, uproot peer {peer['specs_seconds']:.2f} s; "
+             f"other processes used {other_share:.0%} of the CPUs during the run", "",
+             "| pipeline | events/epoch | epoch 1 (s) | last epoch (s) | events/s (last epoch) | × uproot | of no-write | peak RSS (MB) |",
+             "|---|---|---|---|---|---|---|---|"]
     for name, r in rows:
-        rate = r["rows"] / r["seconds"]
-        lines.append(f"| {name} | {r['rows']} | {r['seconds']:.2f} | {rate:,.0f} | {rate / peer:.1f}x | {r['peak_rss_mb']:.0f} |")
+        e = r["epochs"]
+        first = f"{e[0][1]:.2f}" if len(e) > 1 else "—"
+        lines.append(f"| {name} | {e[-1][0]:,} | {first} | {e[-1][1]:.2f} | {rate(e[-1]):,.0f} | "
+                     f"{rate(e[-1]) / uproot_rate:.1f}× | {rate(e[-1]) / nowrite:.0%} | {r['peak_rss_mb']:.0f} |")
+    lines += ["", "| data (file list of the same file) | events | s | events/s | peak RSS (MB) |", "|---|---|---|---|---|"]
+    for copies, r in scale:
+        e = r["epochs"][-1]
+        lines.append(f"| {copies}× | {e[0]:,} | {e[1]:.2f} | {rate(e):,.0f} | {r['peak_rss_mb']:.0f} |")
     text = "\n".join(lines)
     print(text)
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
-    open(args.out, "w").write(text + "\n")
+    with open(args.out, "w") as f:
+        f.write(text + "\n")
+    with open(os.path.splitext(args.out)[0] + ".json", "w") as f:
+        json.dump({"rows": rows, "scale": scale, "hepml_specs_seconds": hepml_specs_seconds,
+                   "other_cpu_share": other_share}, f, indent=1)
 
 
 if __name__ == "__main__":

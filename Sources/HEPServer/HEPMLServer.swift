@@ -1,6 +1,7 @@
 import HEPInference
 import Hummingbird
 import Logging
+import ServiceLifecycle
 
 /// The model server: TFaaS API, KServe v2 REST and Prometheus metrics over one model repository.
 public struct HEPMLServer: Sendable {
@@ -9,18 +10,24 @@ public struct HEPMLServer: Sendable {
     let state: ServerState
     let security: ServerSecurity
 
-    /// Opens the repository and loads its models (failures are logged and shown as UNAVAILABLE).
-    public init(configuration: ServerConfiguration, factory: BackendFactory, logger: Logger = Logger(label: "hepml.server")) throws {
+    /// Opens the repository and, with `loadModels`, loads its models (failures are logged and shown as UNAVAILABLE).
+    /// Without it the server starts in the loading phase (not ready) and the watcher of `lifecycleServices`
+    /// loads the models once the server listens.
+    public init(configuration: ServerConfiguration, factory: BackendFactory, loadModels: Bool = true,
+                logger: Logger = Logger(label: "hepml.server")) throws {
         self.configuration = configuration
         security = try ServerSecurity(configuration: configuration)
         repository = try ModelRepository(root: configuration.repository, factory: factory)
-        for (name, reason) in repository.loadAll() {
-            logger.warning("model '\(name)' not loaded: \(reason)")
-        }
-        for e in repository.index() where e.state.state == "UNAVAILABLE" {
-            logger.warning("model '\(e.name)' version \(e.state.version) unavailable: \(e.state.reason)")
+        if loadModels {
+            for (name, reason) in repository.loadAll() {
+                logger.warning("model '\(name)' not loaded: \(reason)")
+            }
+            for e in repository.index() where e.state.state == "UNAVAILABLE" {
+                logger.warning("model '\(e.name)' version \(e.state.version) unavailable: \(e.state.reason)")
+            }
         }
         state = ServerState(configuration: configuration, repository: repository, metrics: .shared)
+        if !loadModels { state.lifecycle.enter(.loading) }
         state.refreshLoadedGauge()
     }
 
@@ -32,6 +39,7 @@ public struct HEPMLServer: Sendable {
         router.middlewares.add(ErrorMiddleware())
         router.middlewares.add(AuthMiddleware(policy: security.policy))
         router.middlewares.add(RequestLimitMiddleware(state: state))
+        router.middlewares.add(StartupGateMiddleware(lifecycle: state.lifecycle))
         router.get("/metrics") { _, _ in
             JSONBody.response(bytes: state.metrics.exposition(), contentType: "text/plain; version=0.0.4")
         }
@@ -42,6 +50,18 @@ public struct HEPMLServer: Sendable {
 
     /// Start-up checks that need async work (JWKS keys); call before `application`.
     public func prepare() async throws { try await security.check() }
+
+    /// The services that run beside the listeners (place them after them in the service group): the
+    /// repository watcher (start-up load, then a scan of the shared folder every `pollInterval` seconds; 0:
+    /// no scans) and the drain step (not ready on SIGTERM, `drainDelay` seconds before the listeners close).
+    public func lifecycleServices(pollInterval: Double, drainDelay: Double,
+                                  logger: Logger = Logger(label: "hepml.server")) -> [any Service] {
+        [RepositoryWatcher(state: state, pollInterval: pollInterval, logger: logger),
+         DrainService(lifecycle: state.lifecycle, delay: drainDelay, logger: logger)]
+    }
+
+    /// Loading, serving or draining.
+    public var phase: ServerPhase { state.lifecycle.phase }
 
     /// An application listening on the configured address; `onRunning` receives the bound port.
     public func application(logger: Logger = Logger(label: "hepml.server"),

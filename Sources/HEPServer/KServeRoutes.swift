@@ -13,7 +13,8 @@ struct KServeRoutes {
         }
         router.get("/v2/health/live") { _, _ in Response(status: .ok) }
         router.get("/v2/health/ready") { _, _ in
-            state.repository.allReady ? Response(status: .ok) : try { throw APIError(.badRequest, "not all models are ready") }()
+            guard state.lifecycle.phase == .serving else { throw APIError(.serviceUnavailable, "server is \(state.lifecycle.phase.rawValue)") }
+            return state.repository.allReady ? Response(status: .ok) : try { throw APIError(.badRequest, "not all models are ready") }()
         }
         for prefix in ["/v2/models/:model", "/v2/models/:model/versions/:version"] {
             router.get(RouterPath(prefix)) { _, context in try metadata(context) }

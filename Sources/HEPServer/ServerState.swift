@@ -9,6 +9,8 @@ final class ServerState: Sendable {
     let repository: ModelRepository
     let metrics: ServerMetrics
     let status = ServerStatus()
+    /// Loading, serving or draining (`/v2/health/ready`).
+    let lifecycle = ServerLifecycle(.serving)
     /// The TFaaS "current" model, used by /json and /proto requests that name none.
     let defaultModel = Mutex<String?>(nil)
     /// Memory held by requests in flight.

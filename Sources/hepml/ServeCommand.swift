@@ -3,6 +3,7 @@ import HEPInference
 import HEPServer
 import Hummingbird
 import Logging
+import ServiceLifecycle
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -21,6 +22,15 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: "Port to listen on.")
     var port: Int = 8083
+
+    @Option(name: .long, help: "Seconds between scans of the repository folder for models that other replicas sharing it uploaded, deleted or re-tagged (0: no scans).")
+    var pollInterval: Double = 5
+
+    @Option(name: .long, help: "Seconds SIGTERM may take to finish the requests in flight before the process stops.")
+    var drainTimeout: Double = 30
+
+    @Option(name: .long, help: "Seconds between SIGTERM (readiness turns 503) and closing the listener, for load balancers to take the replica out.")
+    var drainDelay: Double = 0
 
     @Option(name: .long, help: "Bearer token required by write endpoints (default: $HEPML_TOKEN).")
     var token: String?
@@ -76,13 +86,16 @@ struct ServeCommand: AsyncParsableCommand {
                                            jwtIssuer: jwtIssuer, jwtAudience: jwtAudience)
         let factory = BackendFactory.standard(ortLibrary: ortLibrary, intraOpThreads: intraOpThreads)
         if let reason = factory.onnxUnavailableReason { logger.warning("\(reason)") }
-        let server = try HEPMLServer(configuration: config, factory: factory, logger: logger)
+        let server = try HEPMLServer(configuration: config, factory: factory, loadModels: false, logger: logger)
         try await server.prepare()
         if config.token == nil, tokens == nil, jwks == nil, !config.isLoopback {
             logger.warning("no --token: write endpoints (upload, delete, load, unload) are refused on \(host)")
         }
-        let ready = server.repository.index().filter { $0.state.state == "READY" }.count
-        logger.info("serving \(ready) model version(s) from \(repository) on \(tlsCert == nil ? "http" : "https")://\(host):\(port)")
-        try await server.application(logger: logger).runService()
+        logger.info("listening on \(tlsCert == nil ? "http" : "https")://\(host):\(port); loading the models of \(repository)")
+        let services: [any Service] = [server.application(logger: logger)]
+            + server.lifecycleServices(pollInterval: max(0, pollInterval), drainDelay: max(0, drainDelay), logger: logger)
+        var group = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        group.maximumGracefulShutdownDuration = .milliseconds(Int(max(0, drainTimeout) * 1000))
+        try await ServiceGroup(configuration: group).run()
     }
 }

@@ -26,11 +26,10 @@ class Dataset(keras.utils.PyDataset):
         return self._length
 
     def _batch(self, b):
-        n = b.num_rows
-        x = b.column("X").values.to_numpy().reshape(n, self.width)
+        x = training.float_array(b.column("X"))
         if self.with_mask:
-            x = np.concatenate([x, b.column("mask").values.to_numpy().reshape(n, self.width)], axis=1)
-        return x, b.column("y").to_numpy(), b.column("w").to_numpy()
+            x = np.concatenate([x, training.float_array(b.column("mask"))], axis=1)
+        return x, training.float_array(b.column("y")), training.float_array(b.column("w"))
 
     def __getitem__(self, index):
         if not 0 <= index < self._length:

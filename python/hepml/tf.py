@@ -8,13 +8,6 @@ import tensorflow as tf
 from . import training
 
 
-def matrix(column):
-    """A FixedSizeList<float32>[F] column as an [n, F] numpy array over its Arrow buffer (no copy)."""
-    width = column.type.list_size
-    n = len(column)
-    return column.values.to_numpy(zero_copy_only=True)[column.offset * width:(column.offset + n) * width].reshape(n, width)
-
-
 def dataset(params, split="train", specs=None, epoch=0, with_mask=False):
     """Batches of one split (params: a TrainingParams, dict or params file path; specs: a dict or file, computed
     when None). Each pass over the dataset (each Keras epoch) reads the split with the shuffle of the next epoch,
@@ -27,10 +20,10 @@ def dataset(params, split="train", specs=None, epoch=0, with_mask=False):
     def batches():
         shard = {"index": 0, "count": 1, "epoch": next(passes)}
         for b in training.dataset_stream(params, specs, split, shard):
-            x = matrix(b.column("X"))
+            x = training.float_array(b.column("X"))
             if with_mask:
-                x = np.concatenate([x, matrix(b.column("mask"))], axis=1)
-            yield x, b.column("y").to_numpy(), b.column("w").to_numpy()
+                x = np.concatenate([x, training.float_array(b.column("mask"))], axis=1)
+            yield x, training.float_array(b.column("y")), training.float_array(b.column("w"))
 
     columns = 2 * width if with_mask else width
     spec = (tf.TensorSpec((None, columns), tf.float32), tf.TensorSpec((None,), tf.float32),

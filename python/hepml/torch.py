@@ -10,7 +10,6 @@ Swift runtime's threads do not survive fork.
 """
 import warnings
 
-import pyarrow as pa
 import torch
 import torch.utils.data
 
@@ -19,20 +18,13 @@ from . import training
 
 def batch_tensors(batch, image_shape=None):
     """A pyarrow RecordBatch {X, mask, y, w[, images]} as a dict of torch tensors sharing its buffers."""
-    n = batch.num_rows
     out = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # from_numpy on read-only Arrow memory
-        for name in batch.schema.names:
-            col = batch.column(name)
-            if pa.types.is_fixed_size_list(col.type):
-                width = col.type.list_size
-                values = col.values.to_numpy(zero_copy_only=True)[col.offset * width:(col.offset + n) * width]
-                arr = values.reshape(n, width)
-                if name == "images" and image_shape is not None:
-                    arr = arr.reshape((n, *image_shape))
-            else:
-                arr = col.to_numpy(zero_copy_only=True)
+        for name, col in zip(batch.schema.names, batch.columns):
+            arr = training.float_array(col)
+            if name == "images" and image_shape is not None:
+                arr = arr.reshape((len(arr), *image_shape))
             out[name] = torch.from_numpy(arr)
     return out
 

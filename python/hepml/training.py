@@ -2,6 +2,8 @@
 import json
 from pathlib import Path
 
+import numpy as np
+
 from . import _lib
 
 SPLITS = {"train": 0, "validation": 1, "test": 2, "all": -1, None: -1}
@@ -74,3 +76,15 @@ def dataset_stream(params, specs_, split="train", shard=None):
     shard_text = None if shard is None else _lib.encode(json.dumps(shard))
     return _lib.import_stream(_lib.hepml_dataset_stream, _lib.encode(_params(params).text()), _specs_text(specs_),
                               SPLITS[split], shard_text)
+
+
+def float_array(column):
+    """A float32 column of a dataset batch as numpy over its Arrow buffer (no copy, read-only): [n] for a primitive
+    column, [n, F] for a FixedSizeList<float32>[F] one (X, mask, images). Reads the buffer directly: pyarrow's
+    to_numpy goes through its pandas conversion layer, whose first use imports pandas."""
+    n = len(column)
+    width = getattr(column.type, "list_size", None)
+    if width is None:
+        return np.frombuffer(column.buffers()[1], dtype=np.float32, count=n, offset=column.offset * 4)
+    start = column.offset * width + column.values.offset
+    return np.frombuffer(column.buffers()[-1], dtype=np.float32, count=n * width, offset=start * 4).reshape(n, width)
