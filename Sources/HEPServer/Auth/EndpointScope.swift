@@ -12,6 +12,10 @@ struct EndpointScope: Equatable {
         switch (method, parts.first ?? "") {
         case (.get, "v2") where parts.count == 3 && parts[1] == "health":
             return EndpointScope(scope: nil)
+        case (.get, "ui") where parts.count == 2 && (parts[1] == "style.css" || parts[1] == "app.js"):
+            return EndpointScope(scope: nil)
+        case (.get, "ui") where parts.count >= 3 && parts[1] == "models":
+            return EndpointScope(scope: .read, model: parts[2].removingPercentEncoding ?? parts[2])
         case (_, "v2") where parts.count >= 3 && parts[1] == "models":
             let scope: AccessScope = method == .post && parts.last == "infer" ? .infer : .read
             return EndpointScope(scope: scope, model: parts[2])
