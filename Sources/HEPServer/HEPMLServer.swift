@@ -3,7 +3,7 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 
-/// The model server: TFaaS API, KServe v2 REST and Prometheus metrics over one model repository.
+/// The model server: TFaaS API, KServe v2 REST and gRPC, and Prometheus metrics over one model repository.
 public struct HEPMLServer: Sendable {
     public let configuration: ServerConfiguration
     public let repository: ModelRepository
@@ -45,7 +45,18 @@ public struct HEPMLServer: Sendable {
         }
         KServeRoutes(state: state).register(on: router)
         TFaaSRoutes(state: state).register(on: router)
+        WebRoutes(state: state).register(on: router)
         return router
+    }
+
+    /// The KServe v2 / Triton gRPC service on `configuration.grpcPort` (nil when that is nil), sharing the
+    /// repository, schedulers, access policy, limits and metrics; `onRunning` receives the bound port.
+    /// With `required` false, a port that cannot be bound is logged and HTTP serves alone.
+    public func grpcListener(required: Bool = true, logger: Logger = Logger(label: "hepml.server"),
+                             onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> GRPCListener? {
+        guard let port = configuration.grpcPort else { return nil }
+        return GRPCListener(service: InferenceService(state: state, policy: security.policy), configuration: configuration,
+                            port: port, required: required, logger: logger, onRunning: onRunning)
     }
 
     /// Start-up checks that need async work (JWKS keys); call before `application`.

@@ -26,6 +26,14 @@ struct KServeRoutes {
                 JSONBody.response(json: ModelConfigFile.json(try model(context).config))
             }
             router.post(RouterPath(prefix + "/infer")) { request, context in try await infer(request, context) }
+            router.get(RouterPath(prefix + "/stats")) { _, context in
+                let name = try context.parameters.require("model")
+                return JSONBody.response(json: ModelStatisticsReport.json(
+                    try ModelStatisticsReport.response(state: state, name: name, version: context.parameters.get("version") ?? "")))
+            }
+        }
+        router.get("/v2/models/stats") { _, _ in
+            JSONBody.response(json: ModelStatisticsReport.json(try ModelStatisticsReport.response(state: state, name: "", version: "")))
         }
         router.post("/v2/repository/index") { request, _ in
             let body = try await state.body(request)
@@ -70,8 +78,9 @@ struct KServeRoutes {
                                                          inputs: specs(m.signature.inputs), outputs: specs(m.signature.outputs)))
     }
 
-    /// Reads the body on the event loop, then decodes it and runs the model on a worker thread (at most
-    /// `modelConcurrency` requests of one model at a time).
+    /// Reads the body on the event loop, decodes it on a worker thread (at most `modelConcurrency` requests of
+    /// one model at a time), runs it through the model's scheduler (queue, dynamic batching, instances) and
+    /// encodes the answer on a worker thread.
     func infer(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let name = try context.parameters.require("model")
         let m = try state.repository.model(name, version: context.parameters.get("version"))
@@ -82,11 +91,13 @@ struct KServeRoutes {
             let lease = BudgetLease.current
             let encoding = request.headers[.contentEncoding]
             let limit = state.bodyLimit(for: request.uri.path)
-            return try await state.offload(model: m.name) { [state] in
-                let req = try state.withDecodedBody(body, contentEncoding: encoding, limit: limit, lease: lease) { bytes in
+            let req = try await state.offload(model: m.name) { [state] in
+                try state.withDecodedBody(body, contentEncoding: encoding, limit: limit, lease: lease) { bytes in
                     try KServeCodec.decodeRequest(bytes, headerLength: headerLength) { try lease?.reserve($0) }
                 }
-                let outputs = try m.infer(req.inputs, outputs: req.outputs?.map(\.name))
+            }
+            let outputs = try await state.schedulers.scheduler(for: m).infer(req.inputs, outputs: req.outputs?.map(\.name))
+            return try await state.offload {
                 let binary = outputs.indices.map { k in req.outputs?[k].binary ?? req.binaryOutput }
                 return KServeCodec.encodeResponse(model: m.name, version: m.version, id: req.id, outputs: outputs, binary: binary)
             }

@@ -26,6 +26,14 @@ public struct ServerConfiguration: Sendable {
     public var name: String
     /// TLS, tokens file and JWT validation (all off by default).
     public var security = SecuritySettings()
+    /// Port of the KServe v2 / Triton gRPC service (nil: no gRPC; 0: any free port).
+    public var grpcPort: Int?
+    /// Requests of one model version that may wait for a run; past it requests get 503 / UNAVAILABLE
+    /// (a model's `dynamic_batching { default_queue_policy { max_queue_size } }` overrides it).
+    public var maxQueueSize = 1024
+    /// Merge concurrent requests of every batching model (`max_batch_size` > 0), also those whose
+    /// `config.pbtxt` declares no `dynamic_batching`.
+    public var dynamicBatchingByDefault = false
 
     public init(host: String = "127.0.0.1", port: Int = 8083, repository: String = "models", token: String? = nil,
                 maxBodySize: Int = 256 << 20, requestTimeout: Double = 60, name: String = "hepml",

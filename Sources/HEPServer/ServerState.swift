@@ -17,8 +17,10 @@ final class ServerState: Sendable {
     let budget: InflightBudget
     /// Threads for request decoding and inference, so neither runs on the event loops or the cooperative pool.
     let workers: NIOThreadPool
-    /// Bounds concurrent decoding + inference per model.
+    /// Bounds concurrent request decoding per model.
     let modelGate: ConcurrencyLimiter
+    /// Per model version: queueing, dynamic batching and concurrent runs (REST and gRPC inference).
+    let schedulers: ModelSchedulers
 
     init(configuration: ServerConfiguration, repository: ModelRepository, metrics: ServerMetrics) {
         self.configuration = configuration
@@ -29,6 +31,10 @@ final class ServerState: Sendable {
         workers = NIOThreadPool(numberOfThreads: configuration.workerThreads)
         workers.start()
         modelGate = ConcurrencyLimiter(limit: configuration.modelConcurrency)
+        schedulers = ModelSchedulers(defaultInstances: configuration.modelConcurrency, defaultQueueSize: configuration.maxQueueSize,
+                                     batchingByDefault: configuration.dynamicBatchingByDefault) { [workers] work in
+            try await workers.runIfActive(work)
+        }
     }
 
     deinit { workers.shutdownGracefully { _ in } }

@@ -12,7 +12,7 @@ import Glibc
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve a model repository over the TFaaS API and KServe v2 / Triton REST.")
+        abstract: "Serve a model repository over the TFaaS API and KServe v2 / Triton REST and gRPC.")
 
     @Option(name: .long, help: "Model repository folder (Triton layout, numeric versions, or TFaaS params.json folders).")
     var repository: String = "models"
@@ -22,6 +22,15 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: "Port to listen on.")
     var port: Int = 8083
+
+    @Option(name: .long, help: "Port of the KServe v2 / Triton gRPC service (default 8001 as Triton, where a busy port only turns gRPC off; -1: no gRPC).")
+    var grpcPort: Int?
+
+    @Flag(name: .long, help: "Merge concurrent requests of every model with max_batch_size > 0, also without a dynamic_batching block in its config.pbtxt.")
+    var dynamicBatching = false
+
+    @Option(name: .long, help: "Requests of one model version that may wait for a run; more get 503 / UNAVAILABLE (config.pbtxt's default_queue_policy.max_queue_size overrides it).")
+    var maxQueueSize: Int = 1024
 
     @Option(name: .long, help: "Seconds between scans of the repository folder for models that other replicas sharing it uploaded, deleted or re-tagged (0: no scans).")
     var pollInterval: Double = 5
@@ -82,6 +91,9 @@ struct ServeCommand: AsyncParsableCommand {
                                          maxBodySize: maxBodyMb << 20, requestTimeout: timeout,
                                          maxInflightBytes: maxInflightMb << 20, workerThreads: workerThreads,
                                          modelConcurrency: modelConcurrency)
+        config.grpcPort = (grpcPort ?? 8001) >= 0 ? (grpcPort ?? 8001) : nil
+        config.dynamicBatchingByDefault = dynamicBatching
+        config.maxQueueSize = max(1, maxQueueSize)
         config.security = SecuritySettings(tlsCertificate: tlsCert, tlsKey: tlsKey, tokensFile: tokens, jwksFile: jwks,
                                            jwtIssuer: jwtIssuer, jwtAudience: jwtAudience)
         let factory = BackendFactory.standard(ortLibrary: ortLibrary, intraOpThreads: intraOpThreads)
@@ -92,8 +104,9 @@ struct ServeCommand: AsyncParsableCommand {
             logger.warning("no --token: write endpoints (upload, delete, load, unload) are refused on \(host)")
         }
         logger.info("listening on \(tlsCert == nil ? "http" : "https")://\(host):\(port); loading the models of \(repository)")
-        let services: [any Service] = [server.application(logger: logger)]
-            + server.lifecycleServices(pollInterval: max(0, pollInterval), drainDelay: max(0, drainDelay), logger: logger)
+        var services: [any Service] = [server.application(logger: logger)]
+        if let grpc = server.grpcListener(required: grpcPort != nil, logger: logger) { services.append(grpc) }
+        services += server.lifecycleServices(pollInterval: max(0, pollInterval), drainDelay: max(0, drainDelay), logger: logger)
         var group = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         group.maximumGracefulShutdownDuration = .milliseconds(Int(max(0, drainTimeout) * 1000))
         try await ServiceGroup(configuration: group).run()

@@ -395,6 +395,58 @@ public nonisolated struct Inference_ModelOptimizationPolicy: Sendable {
   fileprivate var _graph: Inference_ModelOptimizationPolicy.Graph? = nil
 }
 
+public nonisolated struct Inference_ModelQueuePolicy: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var timeoutAction: Inference_ModelQueuePolicy.TimeoutAction = .reject
+
+  public var defaultTimeoutMicroseconds: UInt64 = 0
+
+  public var allowTimeoutOverride: Bool = false
+
+  public var maxQueueSize: UInt32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated enum TimeoutAction: SwiftProtobuf.Enum, Swift.CaseIterable {
+    public typealias RawValue = Int
+    case reject // = 0
+    case delay // = 1
+    case UNRECOGNIZED(Int)
+
+    public init() {
+      self = .reject
+    }
+
+    public init?(rawValue: Int) {
+      switch rawValue {
+      case 0: self = .reject
+      case 1: self = .delay
+      default: self = .UNRECOGNIZED(rawValue)
+      }
+    }
+
+    public var rawValue: Int {
+      switch self {
+      case .reject: return 0
+      case .delay: return 1
+      case .UNRECOGNIZED(let i): return i
+      }
+    }
+
+    // The compiler won't synthesize support with the UNRECOGNIZED case.
+    public static let allCases: [Inference_ModelQueuePolicy.TimeoutAction] = [
+      .reject,
+      .delay,
+    ]
+
+  }
+
+  public init() {}
+}
+
 public nonisolated struct Inference_ModelDynamicBatching: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -406,9 +458,20 @@ public nonisolated struct Inference_ModelDynamicBatching: Sendable {
 
   public var preserveOrdering: Bool = false
 
+  public var defaultQueuePolicy: Inference_ModelQueuePolicy {
+    get {_defaultQueuePolicy ?? Inference_ModelQueuePolicy()}
+    set {_defaultQueuePolicy = newValue}
+  }
+  /// Returns true if `defaultQueuePolicy` has been explicitly set.
+  public var hasDefaultQueuePolicy: Bool {self._defaultQueuePolicy != nil}
+  /// Clears the value of `defaultQueuePolicy`. Subsequent reads from it will return its default value.
+  public mutating func clearDefaultQueuePolicy() {self._defaultQueuePolicy = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+
+  fileprivate var _defaultQueuePolicy: Inference_ModelQueuePolicy? = nil
 }
 
 public nonisolated struct Inference_ModelParameter: Sendable {
@@ -998,9 +1061,58 @@ nonisolated extension Inference_ModelOptimizationPolicy.Graph: SwiftProtobuf.Mes
   }
 }
 
+nonisolated extension Inference_ModelQueuePolicy: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ModelQueuePolicy"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}timeout_action\0\u{3}default_timeout_microseconds\0\u{3}allow_timeout_override\0\u{3}max_queue_size\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularEnumField(value: &self.timeoutAction) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.defaultTimeoutMicroseconds) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self.allowTimeoutOverride) }()
+      case 4: try { try decoder.decodeSingularUInt32Field(value: &self.maxQueueSize) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.timeoutAction != .reject {
+      try visitor.visitSingularEnumField(value: self.timeoutAction, fieldNumber: 1)
+    }
+    if self.defaultTimeoutMicroseconds != 0 {
+      try visitor.visitSingularUInt64Field(value: self.defaultTimeoutMicroseconds, fieldNumber: 2)
+    }
+    if self.allowTimeoutOverride != false {
+      try visitor.visitSingularBoolField(value: self.allowTimeoutOverride, fieldNumber: 3)
+    }
+    if self.maxQueueSize != 0 {
+      try visitor.visitSingularUInt32Field(value: self.maxQueueSize, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Inference_ModelQueuePolicy, rhs: Inference_ModelQueuePolicy) -> Bool {
+    if lhs.timeoutAction != rhs.timeoutAction {return false}
+    if lhs.defaultTimeoutMicroseconds != rhs.defaultTimeoutMicroseconds {return false}
+    if lhs.allowTimeoutOverride != rhs.allowTimeoutOverride {return false}
+    if lhs.maxQueueSize != rhs.maxQueueSize {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Inference_ModelQueuePolicy.TimeoutAction: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0REJECT\0\u{1}DELAY\0")
+}
+
 nonisolated extension Inference_ModelDynamicBatching: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ModelDynamicBatching"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}preferred_batch_size\0\u{3}max_queue_delay_microseconds\0\u{3}preserve_ordering\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}preferred_batch_size\0\u{3}max_queue_delay_microseconds\0\u{3}preserve_ordering\0\u{4}\u{3}default_queue_policy\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1011,12 +1123,17 @@ nonisolated extension Inference_ModelDynamicBatching: SwiftProtobuf.Message, Swi
       case 1: try { try decoder.decodeRepeatedInt32Field(value: &self.preferredBatchSize) }()
       case 2: try { try decoder.decodeSingularUInt64Field(value: &self.maxQueueDelayMicroseconds) }()
       case 3: try { try decoder.decodeSingularBoolField(value: &self.preserveOrdering) }()
+      case 6: try { try decoder.decodeSingularMessageField(value: &self._defaultQueuePolicy) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if !self.preferredBatchSize.isEmpty {
       try visitor.visitPackedInt32Field(value: self.preferredBatchSize, fieldNumber: 1)
     }
@@ -1026,6 +1143,9 @@ nonisolated extension Inference_ModelDynamicBatching: SwiftProtobuf.Message, Swi
     if self.preserveOrdering != false {
       try visitor.visitSingularBoolField(value: self.preserveOrdering, fieldNumber: 3)
     }
+    try { if let v = self._defaultQueuePolicy {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1033,6 +1153,7 @@ nonisolated extension Inference_ModelDynamicBatching: SwiftProtobuf.Message, Swi
     if lhs.preferredBatchSize != rhs.preferredBatchSize {return false}
     if lhs.maxQueueDelayMicroseconds != rhs.maxQueueDelayMicroseconds {return false}
     if lhs.preserveOrdering != rhs.preserveOrdering {return false}
+    if lhs._defaultQueuePolicy != rhs._defaultQueuePolicy {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -28,6 +28,13 @@ public final class LoadedModel: Sendable {
 
     /// Validates inputs against the declared signature and the batch limit, then runs the backend.
     public func infer(_ inputs: [Tensor], outputs: [String]? = nil) throws -> [Tensor] {
+        try validate(inputs)
+        return try backend.infer(inputs, outputs: outputs)
+    }
+
+    /// Checks a request's inputs against the declared signature and the batch limit (names, types, shapes,
+    /// missing inputs), without running the model.
+    public func validate(_ inputs: [Tensor]) throws {
         for t in inputs {
             guard let spec = signature.inputs.first(where: { $0.name == t.name }) else {
                 throw InferenceError.invalidInput("model '\(name)' has no input '\(t.name)' (inputs: \(signature.inputs.map(\.name).joined(separator: ", ")))")
@@ -40,6 +47,5 @@ public final class LoadedModel: Sendable {
         if let missing = signature.inputs.first(where: { s in !inputs.contains { $0.name == s.name } }) {
             throw InferenceError.invalidInput("missing input '\(missing.name)'")
         }
-        return try backend.infer(inputs, outputs: outputs)
     }
 }

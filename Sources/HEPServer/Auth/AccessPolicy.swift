@@ -16,11 +16,16 @@ struct AccessPolicy: Sendable {
 
     /// The grant that covers the request (nil when no credential was needed), or a 401/403 `APIError`.
     func authorize(_ request: Request, endpoint: EndpointScope) async throws -> AccessGrant? {
+        try await authorize(bearer: Self.bearer(request), endpoint: endpoint)
+    }
+
+    /// The same decision for a bearer token presented some other way (gRPC `authorization` metadata).
+    func authorize(bearer: String?, endpoint: EndpointScope) async throws -> AccessGrant? {
         guard let needed = endpoint.scope else { return nil }
         guard scoped else {
             guard needed == .write || needed == .admin else { return nil }
             if let token, !token.isEmpty {
-                guard let presented = Self.bearer(request), Self.equal(presented, token) else {
+                guard let presented = bearer, Self.equal(presented, token) else {
                     throw APIError(.unauthorized, "this endpoint needs 'Authorization: Bearer <token>'")
                 }
                 return .admin
@@ -30,7 +35,7 @@ struct AccessPolicy: Sendable {
             }
             return nil
         }
-        guard let presented = Self.bearer(request) else {
+        guard let presented = bearer else {
             throw APIError(.unauthorized, "this endpoint needs 'Authorization: Bearer <token>' with the '\(needed.rawValue)' scope")
         }
         let grant = try await grant(for: presented)
@@ -48,8 +53,11 @@ struct AccessPolicy: Sendable {
         throw APIError(.unauthorized, "unknown bearer token")
     }
 
-    static func bearer(_ request: Request) -> String? {
-        guard let h = request.headers[.authorization], h.count > 7, h.prefix(7).lowercased() == "bearer " else { return nil }
+    static func bearer(_ request: Request) -> String? { bearer(header: request.headers[.authorization]) }
+
+    /// The token of an `Authorization: Bearer <token>` value.
+    static func bearer(header: String?) -> String? {
+        guard let h = header, h.count > 7, h.prefix(7).lowercased() == "bearer " else { return nil }
         let t = String(h.dropFirst(7)).trimmingCharacters(in: " ")
         return t.isEmpty ? nil : t
     }
