@@ -88,3 +88,40 @@ def test_bad_params_raise_hepml_error(specs):
         hepml.dataset_stream(PARAMS, specs, "nope")
     with pytest.raises(hepml.HEPMLError, match="shard"):
         hepml.dataset_stream(PARAMS, specs, "train", {"index": 3, "count": 2})
+
+
+def rows_by_event(batches, eid_column):
+    rows = {}
+    for b in batches:
+        for i, e in enumerate(b["X"][:, eid_column].numpy().astype(np.int64).tolist()):
+            rows[e] = (b["X"][i].numpy().copy(), b["mask"][i].numpy().copy(), float(b["y"][i]), float(b["w"][i]))
+    return rows
+
+
+def test_worker_batches_are_the_in_process_batches(specs):
+    """Workers hand batches over through reused shared-memory slots: the values are those of the in-process
+    path, batches still held are never overwritten, and a worker whose batches are dropped reuses few slots."""
+    from hepml import _shared_batches
+    params = hepml.TrainingParams(PARAMS, batch_size=4)
+    ds = hepml.torch.Dataset(params, split="train", specs=specs, unit_size=10)
+    col = ds.features.index("eid")
+    local = list(ds)
+    one = list(torch.utils.data.DataLoader(ds, batch_size=None, num_workers=1, multiprocessing_context="spawn"))
+    assert len(one) == len(local) > 20
+    for a, b in zip(one, local):
+        assert a.keys() == b.keys()
+        for k in a:
+            assert torch.equal(a[k], b[k]), k
+    want = rows_by_event(local, col)
+    before = set(_shared_batches._mapped)
+    loader = torch.utils.data.DataLoader(ds, batch_size=None, num_workers=2, multiprocessing_context="spawn")
+    got = {}
+    for b in loader:
+        got.update(rows_by_event([b], col))
+        del b
+    assert got.keys() == want.keys()
+    for e, (x, m, y, w) in want.items():
+        gx, gm, gy, gw = got[e]
+        assert np.array_equal(gx, x) and np.array_equal(gm, m) and (gy, gw) == (y, w)
+    slots = set(_shared_batches._mapped) - before
+    assert 0 < len(slots) <= 2 * 6, f"{len(slots)} slots for {len(local)} batches"

@@ -1,8 +1,9 @@
 """`hepml.torch.Dataset(params, split="train")`: a torch IterableDataset of training batches.
 
 Each item is a dict of tensors {"X": [n, F], "mask": [n, F], "y": [n], "w": [n] (, "images": [n, C, H, W])}
-made with torch.from_numpy over the Arrow buffers hepml filled (no copy; treat them as read-only). Use it with
-`torch.utils.data.DataLoader(ds, batch_size=None, num_workers=N)`: every DataLoader worker of every
+made with torch.from_numpy over the Arrow buffers hepml filled (no copy; treat them as read-only); DataLoader
+workers copy them once into shared-memory slots that the training process maps (see _shared_batches). Use it
+with `torch.utils.data.DataLoader(ds, batch_size=None, num_workers=N)`: every DataLoader worker of every
 torch.distributed rank reads its own shard of (file, entry range) units, so together they see each event of
 the split once per epoch. Call `set_epoch(e)` before each epoch to reshuffle (seeded by params["seed"]).
 Workers should be started with the "spawn" or "forkserver" method (`multiprocessing_context="spawn"`): the
@@ -13,7 +14,7 @@ import warnings
 import torch
 import torch.utils.data
 
-from . import training
+from . import _shared_batches, training
 
 
 def batch_tensors(batch, image_shape=None):
@@ -58,6 +59,7 @@ class Dataset(torch.utils.data.IterableDataset):
         self.features = info["features"]
         self.width = info["width"]
         self.image_shape = tuple(info["image"]) if info["image"] else None
+        self._pool = None  # a DataLoader worker's shared-memory slots (see _shared_batches)
 
     def set_epoch(self, epoch):
         """Selects the shuffle and unit permutation of `epoch` (call before each epoch, like DistributedSampler)."""
@@ -72,5 +74,11 @@ class Dataset(torch.utils.data.IterableDataset):
 
     def __iter__(self):
         reader = training.dataset_stream(self.params, self.specs, self.split, self.shard())
+        if torch.utils.data.get_worker_info() is None:
+            for batch in reader:
+                yield batch_tensors(batch, self.image_shape)
+            return
+        if self._pool is None:
+            self._pool = _shared_batches.WorkerPool()
         for batch in reader:
-            yield batch_tensors(batch, self.image_shape)
+            yield self._pool.pack(batch, self.image_shape)
