@@ -63,8 +63,9 @@ public struct BackendFactory: Sendable {
             // An ONNX graph of one ai.onnx.ml tree ensemble, on the native evaluator (config.pbtxt backend "hepml_native").
             let name = path.split(separator: "/").suffix(2).joined(separator: "/")
             return TreeEnsembleBackend(model: try TreeModelFile.load(path: path, platform: "onnx", name: name))
-        case "tensorflow_graphdef":
-            throw InferenceError.unavailable("TensorFlow GraphDef backend not available yet (\(path))")
+        case "tensorflow_graphdef", "hepml_native":
+            // TensorFlow frozen graphs run on hepml's own engine.
+            return try NativeModelLoader.load(path: path)
         default:
             throw InferenceError.unsupported("platform '\(platform)' is not supported (\(path))")
         }

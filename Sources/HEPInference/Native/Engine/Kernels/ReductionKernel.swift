@@ -1,0 +1,62 @@
+/// Mean/Sum/Max/Min/Prod over a set of axes (TensorFlow Mean, Sum, Max; ONNX Reduce*, GlobalAveragePool).
+enum ReductionKernel {
+    static func run(_ kind: NativeReduction, axes: [Int]?, keepDims: Bool, _ ins: [NativeTensor],
+                    _ ctx: NativeKernelContext) throws -> NativeTensor {
+        let x = try ctx.input(ins, 0)
+        let rank = x.shape.count
+        let raw = try axes ?? ctx.input(ins, 1).ints()
+        var reduced = Set<Int>()
+        for a in raw { reduced.insert(try ctx.axis(a, rank: rank)) }
+        if raw.isEmpty { reduced = Set(0..<rank) }
+        var outShape = [Int]()
+        for d in 0..<rank {
+            if reduced.contains(d) { if keepDims { outShape.append(1) } } else { outShape.append(x.shape[d]) }
+        }
+        // Walk the input once; the output index ignores reduced axes.
+        let outStrides = BroadcastShape.contiguous((0..<rank).map { reduced.contains($0) ? 1 : x.shape[$0] })
+        let strides = (0..<rank).map { reduced.contains($0) ? 0 : outStrides[$0] }
+        let count = x.elementCount, outCount = outShape.elementCount
+        let groupSize = outCount == 0 ? 0 : count / max(outCount, 1)
+        let initial: Float = kind == .max ? -.infinity : kind == .min ? .infinity : kind == .prod ? 1 : 0
+        let values = x.floats()
+        if case .int = x.storage {
+            var acc = [Int](repeating: kind == .prod ? 1 : (kind == .max ? .min : kind == .min ? .max : 0), count: outCount)
+            let iv = x.ints()
+            var index = [Int](repeating: 0, count: rank)
+            for i in 0..<count {
+                var o = 0
+                for d in 0..<rank { o += index[d] * strides[d] }
+                switch kind {
+                case .sum, .mean: acc[o] &+= iv[i]
+                case .prod: acc[o] &*= iv[i]
+                case .max: acc[o] = max(acc[o], iv[i])
+                case .min: acc[o] = min(acc[o], iv[i])
+                }
+                BroadcastShape.increment(&index, x.shape)
+            }
+            if kind == .mean, groupSize > 0 { acc = acc.map { $0 / groupSize } }
+            return NativeTensor(shape: outShape, ints: acc)
+        }
+        let (t, p) = ctx.float(0, outShape)
+        p.update(repeating: initial, count: outCount)
+        var index = [Int](repeating: 0, count: rank)
+        values.withUnsafeBufferPointer { v in
+            for i in 0..<count {
+                var o = 0
+                for d in 0..<rank { o += index[d] * strides[d] }
+                switch kind {
+                case .sum, .mean: p[o] += v[i]
+                case .prod: p[o] *= v[i]
+                case .max: p[o] = max(p[o], v[i])
+                case .min: p[o] = min(p[o], v[i])
+                }
+                BroadcastShape.increment(&index, x.shape)
+            }
+        }
+        if kind == .mean, groupSize > 0 {
+            let r = 1 / Float(groupSize)
+            for i in 0..<outCount { p[i] *= r }
+        }
+        return t
+    }
+}

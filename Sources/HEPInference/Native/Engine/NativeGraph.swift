@@ -1,0 +1,62 @@
+/// One operation of a native graph: reads values by id, writes values by id.
+public struct NativeNode: Sendable {
+    public var name: String
+    public var op: NativeOp
+    public var inputs: [Int]
+    public var outputs: [Int]
+}
+
+/// A model input: its name in the source file, the value it feeds and its declared shape (-1: any size).
+public struct NativeGraphInput: Sendable {
+    public var name: String
+    public var value: Int
+    public var shape: [Int]
+    public var dataType: NativeDataType
+}
+
+/// A loaded, optimized graph: nodes in execution order, constants folded, fused where it pays, with the
+/// shapes and element types of its outputs found at load and a memory plan. Immutable, so concurrent calls
+/// share it.
+public struct NativeGraph: Sendable {
+    public var valueNames: [String]
+    /// Constant values by value id (nil: computed at run time).
+    var constants: [NativeTensor?]
+    public var inputs: [NativeGraphInput]
+    public var outputs: [(name: String, value: Int)]
+    public var nodes: [NativeNode]
+    /// Output shapes (-1: depends on the inputs) and types found by load-time shape inference.
+    public var outputShapes: [[Int]] = []
+    public var outputTypes: [NativeDataType] = []
+    var plan = NativeMemoryPlan(slotOfValue: [], slotCount: 0)
+
+    /// Count of nodes per op kind, for inspection.
+    public var opHistogram: [String: Int] {
+        var h = [String: Int]()
+        for n in nodes { h[n.op.kindName, default: 0] += 1 }
+        return h
+    }
+
+    /// Number of float parameters held in constants.
+    public var parameterCount: Int {
+        constants.reduce(0) { acc, c in
+            if let c, case .float = c.storage { return acc + c.elementCount }
+            return acc
+        }
+    }
+}
+
+extension NativeOp {
+    /// A short kind name (the enum case), e.g. "conv2D".
+    public var kindName: String {
+        let s = "\(self)"
+        return String(s.prefix { $0 != "(" })
+    }
+
+    /// Ops whose output shares input 0's storage (a new shape over the same elements).
+    var aliasesInput: Bool {
+        switch self {
+        case .identity, .reshape, .flatten, .squeeze, .expandDims: return true
+        default: return false
+        }
+    }
+}

@@ -1,0 +1,106 @@
+/// Runs a `NativeGraph` as an inference backend. The graph is immutable; each call borrows a workspace
+/// from a pool, so concurrent calls on one loaded model are safe.
+public final class NativeGraphBackend: InferenceBackend, ModelDescribable, @unchecked Sendable {
+    public let graph: NativeGraph
+    public let signature: ModelSignature
+    /// Format name for inspection, e.g. "TensorFlow GraphDef".
+    public let format: String
+    private let pool: NativeWorkspacePool
+
+    public init(graph: NativeGraph, format: String) {
+        self.graph = graph
+        self.format = format
+        pool = NativeWorkspacePool(slotCount: graph.plan.slotCount)
+        let ins = graph.inputs.map { TensorSpec(name: $0.name, datatype: $0.dataType.tensorDataType, shape: $0.shape) }
+        let outs = zip(graph.outputs, zip(graph.outputShapes, graph.outputTypes)).map { o, st in
+            TensorSpec(name: o.name, datatype: st.1.tensorDataType, shape: st.0)
+        }
+        signature = ModelSignature(inputs: ins, outputs: outs)
+    }
+
+    public var summary: ModelSummary {
+        let ops = graph.opHistogram.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: " ")
+        return ModelSummary(format: format, items: [
+            .init("nodes", "\(graph.nodes.count)"), .init("ops", ops), .init("parameters", "\(graph.parameterCount)"),
+            .init("memory plan slots", "\(graph.plan.slotCount)"),
+        ])
+    }
+
+    public func infer(_ inputs: [Tensor], outputs: [String]?) throws -> [Tensor] {
+        var feeds = [NativeTensor]()
+        feeds.reserveCapacity(graph.inputs.count)
+        for (k, spec) in signature.inputs.enumerated() {
+            guard let t = inputs.first(where: { $0.name == spec.name }) ?? (inputs.count == signature.inputs.count ? inputs[k] : nil) else {
+                throw InferenceError.invalidInput("missing input '\(spec.name)'")
+            }
+            try spec.validate(t)
+            feeds.append(try Self.nativeTensor(t))
+        }
+        let wanted: [Int]
+        if let outputs {
+            wanted = try outputs.map { name in
+                guard let i = graph.outputs.firstIndex(where: { $0.name == name }) else {
+                    throw InferenceError.invalidInput("unknown output '\(name)'")
+                }
+                return i
+            }
+        } else {
+            wanted = Array(graph.outputs.indices)
+        }
+        return try pool.withWorkspace { ws in
+            let results: [NativeTensor]
+            do {
+                results = try NativeExecutor.run(graph, inputs: feeds, workspace: ws, plan: graph.plan)
+            } catch let e as NativeEngineError {
+                throw InferenceError.invalidInput("\(e)")
+            }
+            return wanted.map { Self.tensor(results[$0], name: graph.outputs[$0].name) }
+        }
+    }
+
+    /// A request tensor as a native one (float types become float32; integers Int; bools Bool).
+    static func nativeTensor(_ t: Tensor) throws -> NativeTensor {
+        switch t.datatype {
+        case .FP32:
+            let b = FloatBuffer(capacity: t.elementCount)
+            t.data.withUnsafeBytes { raw in
+                UnsafeMutableRawBufferPointer(start: b.pointer, count: t.elementCount * 4).copyMemory(from: raw)
+            }
+            return NativeTensor(shape: t.shape, storage: .float(b))
+        case .FP64, .FP16:
+            return NativeTensor(shape: t.shape, floats: t.doubles().map { Float($0) })
+        case .BOOL:
+            return NativeTensor(shape: t.shape, storage: .bool(t.data.map { $0 != 0 }))
+        case .BYTES:
+            throw InferenceError.invalidInput("tensor '\(t.name)': string tensors are not supported by the native engine")
+        default:
+            return NativeTensor(shape: t.shape, ints: t.doubles().map { Int($0) })
+        }
+    }
+
+    static func tensor(_ t: NativeTensor, name: String) -> Tensor {
+        switch t.storage {
+        case let .float(b):
+            let n = t.elementCount
+            let data = [UInt8](unsafeUninitializedCapacity: n * 4) { out, count in
+                UnsafeMutableRawBufferPointer(out).copyMemory(from: UnsafeRawBufferPointer(start: b.pointer, count: n * 4))
+                count = n * 4
+            }
+            return Tensor(name: name, datatype: .FP32, shape: t.shape, data: data)
+        case let .int(v):
+            return Tensor(name: name, shape: t.shape, values: v.map { Int64($0) })
+        case let .bool(v):
+            return Tensor(name: name, shape: t.shape, values: v)
+        }
+    }
+}
+
+extension NativeDataType {
+    var tensorDataType: TensorDataType {
+        switch self {
+        case .float: return .FP32
+        case .int: return .INT64
+        case .bool: return .BOOL
+        }
+    }
+}

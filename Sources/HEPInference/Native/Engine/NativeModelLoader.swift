@@ -1,0 +1,14 @@
+import Foundation
+
+/// Loads a model file into the native engine, choosing the importer by content, and maps engine errors to
+/// inference errors (a bad or unsupported model is "unavailable" with the reason; no internal paths).
+public enum NativeModelLoader {
+    public static func load(path: String) throws -> NativeGraphBackend {
+        let file = (path as NSString).lastPathComponent
+        do {
+            return NativeGraphBackend(graph: try TFGraphImporter.load(path: path), format: "TensorFlow GraphDef")
+        } catch let e as NativeEngineError {
+            throw InferenceError.unavailable("\(file): \(e)")
+        }
+    }
+}
