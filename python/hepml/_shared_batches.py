@@ -45,21 +45,21 @@ class WorkerPool:
         return len(self.slots) - 1, self.slots[-1]
 
     def pack(self, batch, image_shape=None):
-        """Copies a pyarrow RecordBatch {X, mask, y, w[, images]} into a free slot: a SharedBatch."""
-        arrays = {name: training.float_array(col) for name, col in zip(batch.schema.names, batch.columns)}
+        """Copies a pyarrow RecordBatch {X, mask, y, w[, images][, split]} into a free slot: a SharedBatch."""
+        arrays = {name: training.column_array(col) for name, col in zip(batch.schema.names, batch.columns)}
         if image_shape is not None and "images" in arrays:
             arrays["images"] = arrays["images"].reshape((len(arrays["images"]), *image_shape))
         layout, offset = [], 0
         for name, a in arrays.items():
-            layout.append((name, offset, a.shape))
+            layout.append((name, offset, a.shape, a.dtype.str))
             offset += (a.nbytes + 63) // 64 * 64
         index, slot = self._free_slot(offset)
         slot.memory[0] = 1
         out = SharedBatch()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
-            for (name, start, shape), a in zip(layout, arrays.values()):
-                view = slot.memory[HEADER + start:HEADER + start + a.nbytes].view(np.float32).reshape(shape)
+            for (name, start, shape, dtype), a in zip(layout, arrays.values()):
+                view = slot.memory[HEADER + start:HEADER + start + a.nbytes].view(dtype).reshape(shape)
                 np.copyto(view, a)
                 out[name] = torch.from_numpy(view)
         fd = None
@@ -126,7 +126,7 @@ def _receive(token, pid, index, fd, capacity, layout):
     out = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        for name, start, shape in layout:
-            nbytes = int(np.prod(shape)) * 4
-            out[name] = torch.from_numpy(whole[start:start + nbytes].view(np.float32).reshape(shape))
+        for name, start, shape, dtype in layout:
+            nbytes = int(np.prod(shape)) * np.dtype(dtype).itemsize
+            out[name] = torch.from_numpy(whole[start:start + nbytes].view(dtype).reshape(shape))
     return out

@@ -26,10 +26,10 @@ class Dataset(keras.utils.PyDataset):
         return self._length
 
     def _batch(self, b):
-        x = training.float_array(b.column("X"))
+        x = training.column_array(b.column("X"))
         if self.with_mask:
-            x = np.concatenate([x, training.float_array(b.column("mask"))], axis=1)
-        return x, training.float_array(b.column("y")), training.float_array(b.column("w"))
+            x = np.concatenate([x, training.column_array(b.column("mask"))], axis=1)
+        return x, training.column_array(b.column("y")), training.column_array(b.column("w"))
 
     def __getitem__(self, index):
         if not 0 <= index < self._length:

@@ -20,10 +20,10 @@ def dataset(params, split="train", specs=None, epoch=0, with_mask=False):
     def batches():
         shard = {"index": 0, "count": 1, "epoch": next(passes)}
         for b in training.dataset_stream(params, specs, split, shard):
-            x = training.float_array(b.column("X"))
+            x = training.column_array(b.column("X"))
             if with_mask:
-                x = np.concatenate([x, training.float_array(b.column("mask"))], axis=1)
-            yield x, training.float_array(b.column("y")), training.float_array(b.column("w"))
+                x = np.concatenate([x, training.column_array(b.column("mask"))], axis=1)
+            yield x, training.column_array(b.column("y")), training.column_array(b.column("w"))
 
     columns = 2 * width if with_mask else width
     spec = (tf.TensorSpec((None, columns), tf.float32), tf.TensorSpec((None,), tf.float32),

@@ -23,7 +23,7 @@ def batch_tensors(batch, image_shape=None):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # from_numpy on read-only Arrow memory
         for name, col in zip(batch.schema.names, batch.columns):
-            arr = training.float_array(col)
+            arr = training.column_array(col)
             if name == "images" and image_shape is not None:
                 arr = arr.reshape((len(arr), *image_shape))
             out[name] = torch.from_numpy(arr)

@@ -78,13 +78,16 @@ def dataset_stream(params, specs_, split="train", shard=None):
                               SPLITS[split], shard_text)
 
 
-def float_array(column):
-    """A float32 column of a dataset batch as numpy over its Arrow buffer (no copy, read-only): [n] for a primitive
-    column, [n, F] for a FixedSizeList<float32>[F] one (X, mask, images). Reads the buffer directly: pyarrow's
+def column_array(column):
+    """A numeric column of a dataset batch as numpy over its Arrow buffer (no copy, read-only): [n] for a primitive
+    column (y, w, split), [n, F] for a FixedSizeList[F] one (X, mask, images). Reads the buffer directly: pyarrow's
     to_numpy goes through its pandas conversion layer, whose first use imports pandas."""
     n = len(column)
     width = getattr(column.type, "list_size", None)
     if width is None:
-        return np.frombuffer(column.buffers()[1], dtype=np.float32, count=n, offset=column.offset * 4)
+        dtype = np.dtype(column.type.to_pandas_dtype())
+        return np.frombuffer(column.buffers()[1], dtype=dtype, count=n, offset=column.offset * dtype.itemsize)
+    dtype = np.dtype(column.type.value_type.to_pandas_dtype())
     start = column.offset * width + column.values.offset
-    return np.frombuffer(column.buffers()[-1], dtype=np.float32, count=n * width, offset=start * 4).reshape(n, width)
+    return np.frombuffer(column.buffers()[-1], dtype=dtype, count=n * width,
+                         offset=start * dtype.itemsize).reshape(n, width)
