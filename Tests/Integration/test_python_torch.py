@@ -125,3 +125,14 @@ def test_worker_batches_are_the_in_process_batches(specs):
         assert np.array_equal(gx, x) and np.array_equal(gm, m) and (gy, gw) == (y, w)
     slots = set(_shared_batches._mapped) - before
     assert 0 < len(slots) <= 2 * 6, f"{len(slots)} slots for {len(local)} batches"
+
+
+def test_stopping_early_ends_the_read_ahead_thread(specs):
+    import threading
+    ds = hepml.torch.Dataset(hepml.TrainingParams(PARAMS, batch_size=2, chunk_size=20), split="train", specs=specs)
+    it = iter(ds)
+    first = next(it)
+    assert first["X"].shape[0] == 2
+    assert any(t.name == "hepml-prefetch" for t in threading.enumerate())
+    it.close()
+    assert not any(t.name == "hepml-prefetch" for t in threading.enumerate())

@@ -73,7 +73,8 @@ class Dataset(torch.utils.data.IterableDataset):
         return s
 
     def __iter__(self):
-        reader = training.dataset_stream(self.params, self.specs, self.split, self.shard())
+        reader = training.prefetched(training.dataset_stream(self.params, self.specs, self.split, self.shard()),
+                                     training.prefetch_depth(self.params))
         if torch.utils.data.get_worker_info() is None:
             for batch in reader:
                 yield batch_tensors(batch, self.image_shape)

@@ -1,5 +1,7 @@
 """Training params, specs and dataset passes: the same params file as `hepml train` / `hepml export`."""
 import json
+import queue
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -91,3 +93,51 @@ def column_array(column):
     start = column.offset * width + column.values.offset
     return np.frombuffer(column.buffers()[-1], dtype=dtype, count=n * width,
                          offset=start * dtype.itemsize).reshape(n, width)
+
+
+def prefetched(reader, depth):
+    """Iterates a RecordBatchReader with a thread reading up to `depth` batches ahead (pyarrow waits for the
+    next batch without the GIL), so hepml builds the next chunk while the caller trains on this one. Memory:
+    at most `depth` batches more. Stopping early (break, an exception) stops the thread and drops the reader."""
+    q = queue.Queue(maxsize=max(1, depth))
+    stop = threading.Event()
+    end = object()
+
+    def put(item):
+        while not stop.is_set():
+            try:
+                q.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                pass
+        return False
+
+    def run():
+        try:
+            for batch in reader:
+                if not put(batch):
+                    return
+            put(end)
+        except BaseException as e:  # handed to the caller
+            put(e)
+
+    thread = threading.Thread(target=run, name="hepml-prefetch", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = q.get()
+            if item is end:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join()
+        reader.close()
+
+
+def prefetch_depth(params) -> int:
+    """Batches to read ahead: one chunk's worth (hepml builds a chunk, then hands out its batches), at most 64."""
+    p = _params(params)
+    return max(2, min(64, -(-int(p.get("chunk_size", 10000)) // int(p.get("batch_size", 256))) + 1))
