@@ -116,6 +116,10 @@ let package = Package(
         .testTarget(name: "HEPDataTests", dependencies: ["HEPData"]),
         .testTarget(name: "NativeLWTNNTests", dependencies: ["HEPInference", "TestSupport"]),
         .testTarget(name: "NativeTreesTests", dependencies: ["HEPInference", "TestSupport"]),
+        .testTarget(
+            name: "NativeEngineTests",
+            dependencies: ["HEPInference", "TestSupport", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+        ),
         .testTarget(name: "HEPMLCTests", dependencies: ["HEPMLC", "CHEPML"]),
         .testTarget(name: "HEPTrainingTests", dependencies: ["HEPTraining", "ROOTIO", "HEPInference"]),
         .testTarget(
