@@ -222,6 +222,7 @@ def main():
     if not args.no_wait:
         wait_until_quiet(max_wait=300)
     load = OtherLoad()
+    started, load_start = time.time(), os.getloadavg()[0]
     t = time.perf_counter()
     specs = hepml.specs(params_for([args.file], args.batch))
     hepml_specs_seconds = time.perf_counter() - t
@@ -239,12 +240,18 @@ def main():
         scale.append((copies, run_case("hepml", [args.file] * copies, args.batch, 0, specs_path, 1)))
     other_seconds, other_share = load.stop()
 
+    load_end = os.getloadavg()[0]
+    import awkward, torch, uproot
+    versions = f"torch {torch.__version__}, uproot {uproot.__version__}, awkward {awkward.__version__}"
+    built = {p: time.strftime("%Y-%m-%d %H:%M", time.gmtime(os.path.getmtime(p))) for p in (args.library, args.hepml_bin)}
     nowrite = rate(rows[0][1]["epochs"][-1])
     uproot_rate = rate(peer["epochs"][-1])
-    lines = [f"file: {os.path.basename(args.file)}, batch {args.batch}, recipe layout (258 features), minmax; "
-             f"library {os.path.relpath(args.library, ROOT_DIR)}, binary {os.path.relpath(args.hepml_bin, ROOT_DIR)}; "
-             f"min/max pass: hepml.specs {hepml_specs_seconds:.2f} s, uproot peer {peer['specs_seconds']:.2f} s; "
-             f"other processes used {other_share:.0%} of the CPUs during the run", "",
+    lines = [f"Run {time.strftime('%Y-%m-%d %H:%M', time.gmtime(started))} UTC; file {os.path.basename(args.file)}, "
+             f"batch {args.batch}, recipe layout (258 features), minmax; library {os.path.relpath(args.library, ROOT_DIR)} "
+             f"(built {built[args.library]}), binary {os.path.relpath(args.hepml_bin, ROOT_DIR)} (built "
+             f"{built[args.hepml_bin]}); {versions}; min/max pass: hepml.specs {hepml_specs_seconds:.2f} s, uproot peer "
+             f"{peer['specs_seconds']:.2f} s; 1-minute load average {load_start:.2f} at the start, {load_end:.2f} at the "
+             f"end; other processes used {other_seconds:.0f} CPU-s ({other_share:.0%} of the machine) during the run.", "",
              "| pipeline | events/epoch | epoch 1 (s) | last epoch (s) | events/s (last epoch) | × uproot | of no-write | peak RSS (MB) |",
              "|---|---|---|---|---|---|---|---|"]
     for name, r in rows:
