@@ -34,6 +34,8 @@ public struct TreeEnsemble: Sendable {
     let treeGroups: [Int32]
     /// Depth of the deepest tree.
     public let maxDepth: Int
+    /// The trees in branch-free layout (nil when none qualifies).
+    private(set) var branchFree: BranchFreeForest?
 
     /// Number of trees.
     public var treeCount: Int { treeRoots.count }
@@ -65,6 +67,8 @@ public struct TreeEnsemble: Sendable {
         self.treeRoots = treeRoots
         self.treeGroups = treeGroups
         self.maxDepth = maxDepth
+        branchFree = nil
+        branchFree = BranchFreeForest.make(self)
     }
 }
 
