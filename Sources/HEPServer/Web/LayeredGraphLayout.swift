@@ -124,7 +124,8 @@ struct LayeredGraphLayout: Sendable, Equatable {
     }
 
     /// Longest-path layering over a topological order (Kahn); nodes on cycles are layered after their
-    /// already-placed predecessors, ignoring the edges that close the cycle.
+    /// already-placed predecessors, ignoring the edges that close the cycle. Then a source that is not needed
+    /// on the first layer (a side input of a deep operator) moves down to just above its first consumer.
     static func longestPathLayers(n: Int, edges: [(from: Int, to: Int)]) -> [Int] {
         var indegree = [Int](repeating: 0, count: n)
         var out = [[Int]](repeating: [], count: n)
@@ -154,6 +155,12 @@ struct LayeredGraphLayout: Sendable, Equatable {
                 indegree[w] -= 1
                 if indegree[w] == 0 { queue.append(w) }
             }
+        }
+        var incoming = [Bool](repeating: false, count: n)
+        for e in edges { incoming[e.to] = true }
+        for v in 0..<n where !incoming[v] {
+            let below = out[v].map { layer[$0] }.filter { $0 > layer[v] }
+            if let first = below.min(), below.count == out[v].count { layer[v] = first - 1 }
         }
         return layer
     }

@@ -3,7 +3,8 @@ import HEPInference
 extension ModelGraph {
     /// The operator graph of an ONNX model: graph inputs that are not initializers, one node per operator and
     /// the graph outputs, with an edge for every tensor from the node that produces it to each consumer.
-    /// Initializers (weights) are not drawn. Subgraphs of control-flow operators are shown as their operator.
+    /// Initializers (weights) and `Constant` operators are not drawn (both are fixed values, not steps).
+    /// Subgraphs of control-flow operators are shown as their operator.
     init(onnx model: Onnx_ModelProto, maxOperators: Int) {
         let g = model.graph
         guard g.node.count <= maxOperators else {
@@ -18,7 +19,7 @@ extension ModelGraph {
             producer[v.name] = nodes.count
             nodes.append(Node(title: v.name, subtitle: Self.describe(v), kind: .input, detail: "input \(v.name) \(Self.describe(v))"))
         }
-        for (i, n) in g.node.enumerated() {
+        for (i, n) in g.node.enumerated() where !(n.opType == "Constant" && n.input.isEmpty && (n.domain.isEmpty || n.domain == "ai.onnx")) {
             let id = nodes.count
             let op = n.domain.isEmpty || n.domain == "ai.onnx" ? n.opType : "\(n.domain).\(n.opType)"
             let name = n.name.isEmpty ? "#\(i)" : n.name

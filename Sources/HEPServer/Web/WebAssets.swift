@@ -51,7 +51,9 @@ enum WebAssets {
         .tag { display: inline-block; padding: 0 .5em; border: 1px solid #9ca3af; border-radius: .3em; font-size: .85em; }
         .card { background: #fff; border: 1px solid #e5e7eb; border-radius: .5em; padding: 1em; }
         form.inline { display: flex; flex-wrap: wrap; gap: .5em; align-items: center; margin: .75em 0; }
-        fieldset { border: 1px solid #e5e7eb; border-radius: .4em; margin: 0 0 1em; padding: .5em 1em 1em; }
+        fieldset { border: 1px solid #e5e7eb; border-radius: .4em; margin: 0 0 1em; padding: .5em 1em 1em; min-width: 0; }
+        code { overflow-wrap: anywhere; }
+        input[type=file] { max-width: 100%; }
         fieldset label { display: block; margin-top: .6em; }
         fieldset input[type=text] { width: 100%; max-width: 30em; }
         input, select, textarea, button { font: inherit; }
