@@ -235,23 +235,20 @@ def pb_server(tmp_path_factory):
     srv.stop()
 
 
-def test_graphdef_model_unavailable(pb_server):
+def test_graphdef_model_served_natively(pb_server, dense42_ref):
+    """A frozen GraphDef in a TFaaS folder of the repository runs on hepml's native engine."""
     srv = pb_server
     models = model_names(srv)
     assert models["mlp"]["state"] == "READY"
-    entry = models["dense42pb"]
-    assert entry["state"] == "UNAVAILABLE", entry
-    assert "TensorFlow GraphDef backend not available" in entry.get("reason", ""), entry
-    r = curl(f"{srv.url}/v2/models/dense42pb/ready")
-    assert r.status != 200
-    index = curl("-X", "POST", f"{srv.url}/v2/repository/index").json()
-    assert {m["name"]: m["state"] for m in index}.get("dense42pb") == "UNAVAILABLE", index
-    err = assert_json_error(predict_json(srv, {"model": "dense42pb", "values": [0.1] * 42}), statuses=(503,))
-    assert "GraphDef" in err
+    assert models["dense42pb"]["state"] == "READY", models["dense42pb"]
+    assert curl(f"{srv.url}/v2/models/dense42pb/ready").status == 200
+    r = predict_json(srv, dict(dense42_ref["tfaas_json_request"], model="dense42pb"))
+    assert r.status == 200, r
+    check_labelled(r.json(), dense42_ref["outputs"][0], dense42_ref["tolerance"])
 
 
 def test_graphdef_model_listing_keeps_params(pb_server):
-    """/models describes an unavailable TFaaS model from its params.json (model.pb, labels, nodes)."""
+    """/models describes a TFaaS model from its params.json (model.pb, labels, nodes)."""
     entry = model_names(pb_server)["dense42pb"]
     assert entry["model"] == "model.pb", entry
     assert entry["labels"] == "labels.txt", entry
@@ -259,25 +256,10 @@ def test_graphdef_model_listing_keeps_params(pb_server):
 
 
 def test_graphdef_params(pb_server):
-    """GET /params/NAME returns the params.json on disk even when the model cannot be served."""
+    """GET /params/NAME returns the params.json on disk."""
     r = curl(f"{pb_server.url}/params/dense42pb")
     assert r.status == 200, r
     assert r.json()["model"] == "model.pb"
-
-
-def test_graphdef_upload_refused(server, tmp_path):
-    """Uploading a frozen GraphDef (the documented TFaaS flow) is refused with a clear reason, leaving nothing."""
-    src = MODELS / "tfaas-dense42"
-    params = json.loads((src / "params.json").read_text())
-    params["name"] = "pb42"
-    (tmp_path / "params.json").write_text(json.dumps(params))
-    r = curl("-X", "POST", *auth(server), "-F", "name=pb42", "-F", f"params=@{tmp_path / 'params.json'}",
-             "-F", f"model=@{src / 'model.pb'}", "-F", f"labels=@{src / 'labels.txt'}", f"{server.url}/upload")
-    err = assert_json_error(r, statuses=(400, 501))
-    assert "GraphDef" in err
-    assert "pb42" not in model_names(server)
-    assert not (server.repository / "pb42").exists()
-    assert not [p for p in server.repository.iterdir() if p.name.startswith(".")], list(server.repository.iterdir())
 
 
 def test_base64_model_upload(server, dense42_dir, dense42_ref, tmp_path):
