@@ -1,8 +1,9 @@
 import Foundation
 import HEPTraining
 
-/// `hepml_dataset_stream`: a training dataset pass as Arrow record batches {X, mask, y, w[, images]} whose
-/// buffers are the batch's own arrays.
+/// `hepml_dataset_stream`: a training dataset pass as Arrow record batches {X, mask, y, w[, images][, split]}
+/// whose buffers are the batch's own arrays (`split`, uint8 0/1/2 for train/validation/test, only in a pass
+/// over all splits).
 enum DatasetStream {
     static func dataset(params: String, specs: String) throws -> TrainingDataset {
         let p = try TrainingParams.parse(text: params, file: "params")
@@ -31,15 +32,16 @@ enum DatasetStream {
         return try Metadata.json(d)
     }
 
-    static func schema(_ ds: TrainingDataset) -> ArrowField {
+    static func schema(_ ds: TrainingDataset, withSplit: Bool) -> ArrowField {
         var fields = [ArrowField.floatVector(name: "X", width: ds.layout.width), ArrowField.floatVector(name: "mask", width: ds.layout.width),
                       ArrowField(name: "y", format: "f"), ArrowField(name: "w", format: "f")]
         if let image = ds.params.image { fields.append(.floatVector(name: "images", width: image.pixelsPerEvent)) }
+        if withSplit { fields.append(ArrowField(name: "split", format: "C")) }
         return .record(fields)
     }
 
     static func make(_ ds: TrainingDataset, split: DataSplit?, shard: DatasetShard?) -> ArrowStreamState {
-        let state = ArrowStreamState(schema: schema(ds))
+        let state = ArrowStreamState(schema: schema(ds, withSplit: split == nil))
         let width = ds.layout.width
         let pixels = ds.params.image?.pixelsPerEvent
         state.start { send in
@@ -50,6 +52,7 @@ enum DatasetStream {
                     ColumnArrays.primitive(b.labels), ColumnArrays.primitive(b.weights),
                 ]
                 if let pixels, let images = b.images { children.append(vector(images, rows: n, width: pixels)) }
+                if split == nil { children.append(ColumnArrays.primitive(b.splits)) }
                 try await send(.record(length: n, children: children))
             }
         }

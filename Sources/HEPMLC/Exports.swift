@@ -74,6 +74,20 @@ public func cSpecs(_ params: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<
     }
 }
 
+@_cdecl("hepml_specs_part")
+public func cSpecsPart(_ params: UnsafePointer<CChar>?, _ file: Int64, _ entryStart: Int64, _ entryStop: Int64,
+                       _ out: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
+    withStatus {
+        guard let params, let out else { throw InvalidArgument("hepml_specs_part: null argument") }
+        guard entryStart >= 0, entryStop >= entryStart else {
+            throw InvalidArgument("hepml_specs_part: entries \(entryStart)..<\(entryStop) are not a range")
+        }
+        let p = try TrainingParams.parse(text: String(cString: params), file: "params")
+        let specs = try runBlocking { try await SpecsBuilder.build(for: p, file: Int(file), entries: entryStart..<entryStop) }
+        out.pointee = strdup(try DatasetStream.encode(specs))
+    }
+}
+
 @_cdecl("hepml_dataset_info")
 public func cDatasetInfo(_ params: UnsafePointer<CChar>?, _ specs: UnsafePointer<CChar>?,
                          _ out: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {

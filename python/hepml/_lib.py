@@ -65,6 +65,7 @@ hepml_file_trees = _declare("hepml_file_trees", [_p, _out_str])
 hepml_tree_branches = _declare("hepml_tree_branches", [_p, _c, _out_str])
 hepml_read_stream = _declare("hepml_read_stream", [_p, _c, _c, _i64, _i64, _i64, ctypes.POINTER(ArrowArrayStream)])
 hepml_specs = _declare("hepml_specs", [_c, _out_str])
+hepml_specs_part = _declare("hepml_specs_part", [_c, _i64, _i64, _i64, _out_str])
 hepml_dataset_info = _declare("hepml_dataset_info", [_c, _c, _out_str])
 hepml_dataset_stream = _declare("hepml_dataset_stream", [_c, _c, ctypes.c_int, _c, ctypes.POINTER(ArrowArrayStream)])
 

@@ -110,13 +110,21 @@ int hepml_read_stream(hepml_file *file, const char *tree, const char *branches_j
  * JSON (the file hepml specs writes). */
 int hepml_specs(const char *params_text, char **json_out);
 
+/* The specs of one part of the params' input: file `file` (index into the params' files) over entries
+ * [entry_start, entry_stop) (clipped to the file and the params' entry limit). Branch statistics carry their
+ * sums ("sum", "sum_squares", "count", "nan", "inf", "min", "max", "max_length"), so the parts of a pass run in
+ * several processes merge into the specs of the whole (hepml.dask.specs). */
+int hepml_specs_part(const char *params_text, int64_t file, int64_t entry_start, int64_t entry_stop, char **json_out);
+
 /* {"features": [...], "width": F, "image": [C, H, W] or null} for params + specs. */
 int hepml_dataset_info(const char *params_text, const char *specs_json, char **json_out);
 
 /* One pass of the training dataset over `split` (HEPML_SPLIT_*) as record batches {X: FixedSizeList<float32>[F],
- * mask: FixedSizeList<float32>[F], y: float32, w: float32[, images: FixedSizeList<float32>[C*H*W]]}.
+ * mask: FixedSizeList<float32>[F], y: float32, w: float32[, images: FixedSizeList<float32>[C*H*W]]}, plus
+ * split: uint8 (0 train, 1 validation, 2 test) with HEPML_SPLIT_ALL.
  * `shard_json` (may be null): {"index": i, "count": n, "epoch": e, "unit_size": u} to read only shard i of n
- * (files cut into units of u entries, units permuted by seed and epoch). */
+ * (files cut into units of u entries, units permuted by seed and epoch), or {"units": [[file, start, stop], ...]}
+ * to read exactly those entry ranges. */
 int hepml_dataset_stream(const char *params_text, const char *specs_json, int split, const char *shard_json,
                          struct ArrowArrayStream *out);
 

@@ -9,6 +9,9 @@ public struct DatasetShard: Sendable, Equatable {
     public var epoch: Int
     /// Entries per unit (default: the params' chunk size).
     public var unitSize: Int64?
+    /// Exactly these units (file index into the params' files, entry range), instead of this shard's part of
+    /// the permutation: one task of a pass split by an outside scheduler (hepml.dask).
+    public var units: [DatasetUnit]?
 
     public init(index: Int = 0, count: Int = 1, epoch: Int = 0, unitSize: Int64? = nil) {
         self.index = index
@@ -23,6 +26,9 @@ public struct DatasetShard: Sendable, Equatable {
             throw TrainingError.configuration(file: "shard", reason: "shard index \(index) is outside 0..<\(count)")
         }
         if let u = unitSize, u < 1 { throw TrainingError.configuration(file: "shard", reason: "unit size must be positive") }
+        for u in units ?? [] where u.file < 0 || u.range.lowerBound < 0 {
+            throw TrainingError.configuration(file: "shard", reason: "unit (file \(u.file), entries \(u.range)) is negative")
+        }
     }
 
     /// The units (file index, entry range) of files with `entries` entries each, in permuted order.
@@ -44,10 +50,29 @@ public struct DatasetShard: Sendable, Equatable {
     /// Keeps only this shard's units in each source (in entry order within a file).
     func restrict(_ sources: inout [TrainingDataset.Source], seed: UInt64, defaultUnitSize: Int) {
         let ranges = sources.map { s in s.ranges.first.map { $0.upperBound } ?? 0 }
-        let units = units(entries: ranges, seed: seed, defaultUnitSize: defaultUnitSize)
         var mine = [[Range<Int64>]](repeating: [], count: sources.count)
-        for (p, u) in units.enumerated() where p % count == index { mine[u.file].append(u.range) }
+        if let explicit = units {
+            for u in explicit where mine.indices.contains(u.file) {
+                let r = min(u.range.lowerBound, ranges[u.file])..<min(u.range.upperBound, ranges[u.file])
+                if !r.isEmpty { mine[u.file].append(r) }
+            }
+        } else {
+            let permuted = units(entries: ranges, seed: seed, defaultUnitSize: defaultUnitSize)
+            for (p, u) in permuted.enumerated() where p % count == index { mine[u.file].append(u.range) }
+        }
         for k in sources.indices { sources[k].ranges = mine[k].sorted { $0.lowerBound < $1.lowerBound } }
+    }
+}
+
+/// One (file, entry range) unit of a dataset pass.
+public struct DatasetUnit: Sendable, Equatable {
+    /// Index into the params' files.
+    public var file: Int
+    public var range: Range<Int64>
+
+    public init(file: Int, range: Range<Int64>) {
+        self.file = file
+        self.range = range
     }
 }
 

@@ -12,12 +12,28 @@ public enum SpecsBuilder {
                                exclude: p.exclude, transform: transform, scan: p.entries)
     }
 
+    /// The specs of one part of a params file's input, file `file` (an index into `p.files`) over the entries
+    /// `entries` (clipped to the file and to `p.entries`), for passes split over many processes (hepml.dask):
+    /// the parts' `sum`/`sum_squares`/`count`/`nan`/`inf`/`min`/`max`/`max_length` merge into the specs of the
+    /// whole.
+    public static func build(for p: TrainingParams, file: Int, entries: Range<Int64>) async throws -> Specs {
+        guard p.files.indices.contains(file) else {
+            throw TrainingError.configuration(file: "params", reason: "file index \(file) is outside 0..<\(p.files.count)")
+        }
+        let transform = try EventTransform(defines: p.defines, cuts: p.cuts)
+        let defined = Set(transform.defines.map(\.name))
+        return try await build(files: [p.files[file].path], tree: p.tree, branches: p.branches.filter { !defined.contains($0) },
+                               exclude: p.exclude, transform: transform, scan: p.entries, range: entries)
+    }
+
     /// Builds and merges specs over `files`.
     /// - Parameters:
     ///   - branches/exclude: branch selection (names or globs; empty: all numeric branches).
     ///   - transform: defines (their columns get specs too) and cuts (applied before statistics).
+    ///   - range: only these entries of each file (after the `scan` limit).
     public static func build(files: [String], tree treeName: String, branches: [String], exclude: [String],
-                             transform: EventTransform, scan: Int64?, chunkSize: Int = 10_000, threads: Int = defaultThreadCount)
+                             transform: EventTransform, scan: Int64?, range: Range<Int64>? = nil, chunkSize: Int = 10_000,
+                             threads: Int = defaultThreadCount)
         async throws -> Specs
     {
         var merged: Specs?
@@ -33,9 +49,10 @@ public enum SpecsBuilder {
             }
             let reader = try tree.reader(branches: selected, threads: threads)
             let total = min(tree.entries, scan ?? tree.entries)
+            let entries = range.map { max(0, min($0.lowerBound, total))..<max(0, min($0.upperBound, total)) } ?? 0..<total
             var specs: [String: BranchSpec] = [:]
             var events = 0
-            for try await batch in reader.chunks(size: chunkSize, entries: 0..<total) {
+            for try await batch in reader.chunks(size: chunkSize, entries: entries) {
                 let chunk = try transform.apply(batch)
                 events += chunk.count
                 for (name, values) in chunk.columns {
