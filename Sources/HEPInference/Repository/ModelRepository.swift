@@ -11,9 +11,11 @@ import Synchronization
 public final class ModelRepository: Sendable {
     public let root: String
     public let factory: BackendFactory
-    private let state = Mutex<[String: ModelFolder]>([:])
+    let state = Mutex<[String: ModelFolder]>([:])
     /// Serializes changes of the folder on disk (uploads, deletes, loads, tags).
-    private let mutations = DispatchQueue(label: "hepml.repository.mutations")
+    let mutations = DispatchQueue(label: "hepml.repository.mutations")
+    /// Fingerprints of the model folders as this process last loaded or wrote them (see `synchronize`).
+    let seen = Mutex<[String: FolderFingerprint]>([:])
 
     /// Opens (and creates when missing) the repository folder.
     public init(root: String, factory: BackendFactory) throws {
@@ -29,7 +31,7 @@ public final class ModelRepository: Sendable {
     }
 
     /// Runs a change on the mutation queue and waits for it without blocking a cooperative thread.
-    private func mutate<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    func mutate<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             mutations.async { continuation.resume(with: Result { try body() }) }
         }
@@ -63,8 +65,9 @@ public final class ModelRepository: Sendable {
         try await mutate { try self.loadNow(name) }
     }
 
-    private func loadNow(_ name: String) throws {
+    func loadNow(_ name: String) throws {
         let dir = root + "/" + name
+        remember(name)
         guard ModelLoader.isDirectory(dir) else { throw InferenceError.notFound("model '\(name)' is not in the repository") }
         var folder: ModelFolder
         do {
@@ -215,17 +218,8 @@ public final class ModelRepository: Sendable {
         }
         let final = "\(root)/\(name)"
         let trash = "\(root)/.trash-\(token)"
-        if fm.fileExists(atPath: final) {
-            do { try fm.moveItem(atPath: final, toPath: trash) } catch {
-                throw InferenceError.backend("cannot replace '\(name)' in the repository")
-            }
-        }
-        do {
-            try fm.moveItem(atPath: stagedDir, toPath: final)
-        } catch {
-            if fm.fileExists(atPath: trash) { try? fm.moveItem(atPath: trash, toPath: final) }
-            throw InferenceError.backend("cannot move '\(name)' into the repository")
-        }
+        try Self.moveIntoPlace(stagedDir, final, trash: trash, name: name)
+        remember(name)
         // The sessions were created from the staged files and do not read them again; only the swap is locked.
         folder.states = folder.states.map { var s = $0; s.reason = clientSafe(s.reason, staging: staging); return s }
         state.withLock { $0[name] = folder }
@@ -249,6 +243,7 @@ public final class ModelRepository: Sendable {
         let fm = FileManager.default
         let dir = "\(root)/\(name)"
         let wasLoaded = state.withLock { $0.removeValue(forKey: name) } != nil
+        _ = seen.withLock { $0.removeValue(forKey: name) }
         guard fm.fileExists(atPath: dir) else {
             if wasLoaded { return }
             throw InferenceError.notFound("unknown model '\(name)'")
@@ -293,6 +288,7 @@ public final class ModelRepository: Sendable {
             try? FileManager.default.removeItem(atPath: tmp)
             throw InferenceError.backend("cannot write \(name)/tags.json")
         }
+        remember(name)
         state.withLock { $0[name] = folder }
     }
 }
