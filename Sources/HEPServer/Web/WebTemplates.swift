@@ -90,7 +90,7 @@ enum WebTemplates {
         <fieldset>
         <legend>Or a single model file</legend>
         <label for="upload-name">Model name</label>
-        <input id="upload-name" name="name" type="text" autocomplete="off" spellcheck="false" pattern="[A-Za-z0-9_.+-]+">
+        <input id="upload-name" name="name" type="text" autocomplete="off" spellcheck="false" pattern="[A-Za-z0-9_\\-][A-Za-z0-9_.\\-]{0,127}" title="letters, digits, _, - and . (not first)">
         <label for="upload-model">Model file (.onnx, lwtnn or XGBoost .json, …)</label>
         <input id="upload-model" name="model" type="file">
         <label for="upload-labels">Labels file (one label per line, optional)</label>
