@@ -5,7 +5,8 @@ import HEPInference
 /// `hepml model`: work with model files outside a server.
 struct ModelCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "model", abstract: "Work with model files (inspect).", subcommands: [ModelInspectCommand.self])
+        commandName: "model", abstract: "Work with model files (inspect, convert).",
+        subcommands: [ModelInspectCommand.self, ModelConvertCommand.self])
 }
 
 /// `hepml model inspect FILE`: platform, input and output tensors, labels and what the format tells about the
