@@ -53,7 +53,7 @@ class Server:
     """A running `hepml serve` process."""
 
     def __init__(self, repository: Path, log_path: Path, token: str | None = TOKEN, host: str = "127.0.0.1",
-                 extra_args: list[str] | None = None, wait_path: str = "/v2/health/ready"):
+                 extra_args: list[str] | None = None, wait_path: str = "/v2/health/ready", grpc: bool = False):
         if not HEPML_BIN.exists():
             pytest.skip(f"server binary not found: {HEPML_BIN} (set HEPML_BIN)")
         self.repository = repository
@@ -62,12 +62,15 @@ class Server:
         connect_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
         self.url = f"http://{connect_host}:{self.port}"
         self.hostport = f"{connect_host}:{self.port}"
+        self.grpc_port = free_port() if grpc else None  # KServe v2 gRPC (tritonclient.grpc) on grpc_hostport
+        self.grpc_hostport = f"{connect_host}:{self.grpc_port}" if grpc else None
         self.token = token
         self.log_path = log_path
         self.proc = None
         self.crashes = 0
         self.wait_path = wait_path
         self.args = [str(HEPML_BIN), "serve", "--repository", str(repository), "--host", host, "--port", str(self.port)]
+        self.args += [f"--grpc-port={self.grpc_port if grpc else -1}"]
         if token is not None:
             self.args += ["--token", token]
         self.args += extra_args or []
@@ -113,13 +116,20 @@ class Server:
                 raise RuntimeError(f"hepml serve exited with {self.proc.returncode}:\n{self.log_tail()}")
             try:
                 r = requests.get(self.url + self.wait_path, timeout=2)
-                if r.status_code == 200:
+                if r.status_code == 200 and (self.grpc_port is None or self._grpc_listening()):
                     return
                 last = f"HTTP {r.status_code} {r.text[:200]}"
             except requests.RequestException as e:
                 last = repr(e)
             time.sleep(0.1)
         raise RuntimeError(f"hepml serve not ready after {STARTUP_TIMEOUT}s (last: {last}):\n{self.log_tail()}")
+
+    def _grpc_listening(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.grpc_port), timeout=1):
+                return True
+        except OSError:
+            return False
 
     def crash_summary(self) -> str:
         """The crash lines and first frames of the crashing thread from the server log, if it crashed."""
