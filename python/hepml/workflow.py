@@ -10,6 +10,12 @@ model ending in Sigmoid is trained with BCELoss, any other with BCEWithLogitsLos
 files.txt (optional; default: the params' files): one `path [label]` per line, `#` comments.
 The trained model is exported to ONNX (input "X": the normalized rows, output "probabilities") into
 OUT/NAME/, a folder `hepml serve` loads; --upload sends it to a server.
+
+Distributed data-parallel training (torch): `torchrun --nproc_per_node=N -m hepml.workflow ...` runs N ranks
+(gloo on CPU, NCCL on GPUs is up to torch); each rank reads its own shard of the data (hepml.torch.Dataset),
+takes batches of batch_size / N rows (so one step sees batch_size rows in all), and gradients are averaged
+(DistributedDataParallel, uneven shards through its join()); evaluation gathers every rank's predictions and
+rank 0 prints and writes the results.
 """
 import argparse
 import importlib.util
@@ -70,17 +76,44 @@ class Progress:
             sys.stderr.write("\n")
 
 
+def distributed_rank():
+    """(rank, world size) under torchrun (WORLD_SIZE > 1; the process group is started once), else (0, 1)."""
+    import os
+    if int(os.environ.get("WORLD_SIZE", "1")) <= 1:
+        return 0, 1
+    import torch.distributed as dist
+    if not dist.is_initialized():
+        dist.init_process_group("gloo")
+    return dist.get_rank(), dist.get_world_size()
+
+
+def gather(arrays, world):
+    """Every rank's arrays concatenated in rank order (all ranks get the result)."""
+    if world == 1:
+        return arrays
+    import torch.distributed as dist
+    parts = [None] * world
+    dist.all_gather_object(parts, arrays)
+    return [np.concatenate([p[k] for p in parts]) for k in range(len(arrays))]
+
+
 def model_input(batch, with_mask):
     import torch
     return torch.cat([batch["X"], batch["mask"]], dim=1) if with_mask else batch["X"]
 
 
 def run_torch(args, params, specs_, user, width):
+    import contextlib
     import torch
     from . import torch as hepml_torch
+    rank, world = distributed_rank()
+    if world > 1:
+        params = training.TrainingParams(params)
+        params["batch_size"] = max(1, int(params.get("batch_size", 256)) // world)
     torch.manual_seed(args.seed)
     with_mask = getattr(user, "inputs", "X") == "X+mask"
     net = user.model(width * 2 if with_mask else width)
+    trained = torch.nn.parallel.DistributedDataParallel(net) if world > 1 else net
     sigmoid_out = isinstance(list(net.modules())[-1], torch.nn.Sigmoid)
     loss_fn = getattr(user, "loss", None) or (torch.nn.BCELoss(reduction="none") if sigmoid_out
                                                else torch.nn.BCEWithLogitsLoss(reduction="none"))
@@ -95,17 +128,18 @@ def run_torch(args, params, specs_, user, width):
     for epoch in range(args.epochs):
         train.set_epoch(epoch)
         net.train()
-        bar = Progress(f"epoch {epoch + 1}/{args.epochs}", rows, quiet=args.quiet)
+        bar = Progress(f"epoch {epoch + 1}/{args.epochs}", rows, quiet=args.quiet or rank > 0)
         total = 0.0
-        for b in loader:
-            optimizer.zero_grad()
-            out = net(model_input(b, with_mask)).reshape(-1)
-            per_row = loss_fn(out, b["y"])
-            loss = (per_row * b["w"]).sum() / b["w"].sum() if per_row.dim() else per_row
-            loss.backward()
-            optimizer.step()
-            total += loss.item() * len(b["y"])
-            bar.update(len(b["y"]), loss=total / max(1, bar.n))
+        with trained.join() if world > 1 else contextlib.nullcontext():
+            for b in loader:
+                optimizer.zero_grad()
+                out = trained(model_input(b, with_mask)).reshape(-1)
+                per_row = loss_fn(out, b["y"])
+                loss = (per_row * b["w"]).sum() / b["w"].sum() if per_row.dim() else per_row
+                loss.backward()
+                optimizer.step()
+                total += loss.item() * len(b["y"])
+                bar.update(len(b["y"]), loss=total / max(1, bar.n))
         bar.close()
         rows = bar.n
         if validation is not None:
@@ -116,6 +150,10 @@ def run_torch(args, params, specs_, user, width):
                     out = net(model_input(b, with_mask)).reshape(-1)
                     num += float((loss_fn(out, b["y"]) * b["w"]).sum())
                     den += float(b["w"].sum())
+            if world > 1:  # one decision on every rank
+                sums = torch.tensor([num, den], dtype=torch.float64)
+                torch.distributed.all_reduce(sums)
+                num, den = float(sums[0]), float(sums[1])
             val = num / max(den, 1e-12)
             if val < best[0]:
                 best = (val, {k: v.clone() for k, v in net.state_dict().items()}, epoch)
@@ -130,14 +168,22 @@ def run_torch(args, params, specs_, user, width):
             return out if sigmoid_out else torch.sigmoid(out)
 
     net.eval()
-    ys, ws, ps, xs = [], [], [], []
-    for b in hepml_torch.Dataset(params, "test", specs=specs_):
-        x = model_input(b, with_mask)
-        ps.append(predict(x).numpy())
-        ys.append(b["y"].numpy())
-        ws.append(b["w"].numpy())
-        xs.append(x.numpy())
-    y, w, p = np.concatenate(ys), np.concatenate(ws), np.concatenate(ps)
+
+    def evaluate(split):
+        ys, ws, ps, xs = [np.zeros(0, np.float32)], [np.zeros(0, np.float32)], [np.zeros(0, np.float32)], []
+        for b in hepml_torch.Dataset(params, split, specs=specs_):
+            x = model_input(b, with_mask)
+            ps.append(predict(x).numpy())
+            ys.append(b["y"].numpy())
+            ws.append(b["w"].numpy())
+            xs.append(x.numpy())
+        x = np.concatenate(xs) if xs else np.zeros((0, width * 2 if with_mask else width), np.float32)
+        return gather([np.concatenate(ys), np.concatenate(ws), np.concatenate(ps), x], world)
+
+    y, w, p, xs = evaluate("test")
+    vy, _, vp, _ = evaluate("validation")
+    if rank > 0:
+        return y, w, p, xs, None, (vy, vp)
 
     class Exported(torch.nn.Module):
         def __init__(self):
@@ -149,7 +195,7 @@ def run_torch(args, params, specs_, user, width):
             return out if sigmoid_out else torch.sigmoid(out)
 
     onnx_bytes = export_torch_onnx(Exported().eval(), width * 2 if with_mask else width)
-    return y, w, p, np.concatenate(xs), onnx_bytes
+    return y, w, p, xs, onnx_bytes, (vy, vp)
 
 
 def export_torch_onnx(module, width):
@@ -235,9 +281,17 @@ def main(argv=None):
     user = load_user_module(args.model)
     t = time.perf_counter()
     run = run_keras if args.framework == "keras" else run_torch
-    y, w, p, x, onnx_bytes = run(args, params, specs_, user, width)
+    y, w, p, x, onnx_bytes, *validation = run(args, params, specs_, user, width)
     result = {"test_events": int(len(y)), "loss": metrics.binary_cross_entropy(y, p, w),
               "accuracy": metrics.accuracy(y, p), "auc": metrics.auc(y, p), "train_seconds": time.perf_counter() - t}
+    if validation:
+        vy, vp = validation[0]
+        result.update(validation_events=int(len(vy)), val_auc=metrics.auc(vy, vp))
+    rank, world = distributed_rank() if args.framework == "torch" else (0, 1)
+    result["world_size"] = world
+    if rank > 0:
+        finish_distributed(world)
+        return result
     print(f"test: {result['test_events']} events, loss {result['loss']:.4f}, accuracy {result['accuracy']:.3f}, "
           f"AUC {result['auc']:.3f}")
     out = Path(args.out)
@@ -255,7 +309,15 @@ def main(argv=None):
             answer = client.upload(args.upload, folder, args.name, token=args.token)
             print(f"uploaded: {args.name} versions {answer.get('versions')}")
     (out / "result.json").write_text(json.dumps(result, indent=1))
+    finish_distributed(world)
     return result
+
+
+def finish_distributed(world):
+    if world > 1:
+        import torch.distributed as dist
+        dist.barrier()
+        dist.destroy_process_group()
 
 
 if __name__ == "__main__":
