@@ -42,9 +42,9 @@ enum WebAssets {
         .table-wrap { overflow-x: auto; max-width: 100%; }
         table { border-collapse: collapse; width: 100%; background: #fff; }
         caption { text-align: left; color: #4b5563; padding: .3em 0; }
-        th, td { text-align: left; padding: .4em .6em; border-bottom: 1px solid #e5e7eb; vertical-align: top; overflow-wrap: anywhere; }
+        th, td { text-align: left; padding: .4em .6em; border-bottom: 1px solid #e5e7eb; vertical-align: top; overflow-wrap: break-word; }
         thead th { background: #f3f4f6; }
-        .state { display: inline-block; padding: 0 .5em; border-radius: 1em; font-size: .85em; }
+        .state { display: inline-block; padding: 0 .5em; border-radius: 1em; font-size: .85em; white-space: nowrap; }
         .state-ready { background: #dcfce7; color: #14532d; }
         .state-unavailable { background: #fee2e2; color: #7f1d1d; }
         .state-other { background: #e5e7eb; color: #1f2937; }
