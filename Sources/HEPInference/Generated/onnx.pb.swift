@@ -264,7 +264,11 @@ public nonisolated struct Onnx_TensorProto: Sendable {
 
   public var floatData: [Float] = []
 
+  public var int32Data: [Int32] = []
+
   public var int64Data: [Int64] = []
+
+  public var doubleData: [Double] = []
 
   public var name: String = String()
 
@@ -825,7 +829,7 @@ nonisolated extension Onnx_GraphProto: SwiftProtobuf.Message, SwiftProtobuf._Mes
 
 nonisolated extension Onnx_TensorProto: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".TensorProto"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}dims\0\u{3}data_type\0\u{4}\u{2}float_data\0\u{4}\u{3}int64_data\0\u{1}name\0\u{3}raw_data\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}dims\0\u{3}data_type\0\u{4}\u{2}float_data\0\u{3}int32_data\0\u{4}\u{2}int64_data\0\u{1}name\0\u{3}raw_data\0\u{3}double_data\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -836,9 +840,11 @@ nonisolated extension Onnx_TensorProto: SwiftProtobuf.Message, SwiftProtobuf._Me
       case 1: try { try decoder.decodeRepeatedInt64Field(value: &self.dims) }()
       case 2: try { try decoder.decodeSingularInt32Field(value: &self.dataType) }()
       case 4: try { try decoder.decodeRepeatedFloatField(value: &self.floatData) }()
+      case 5: try { try decoder.decodeRepeatedInt32Field(value: &self.int32Data) }()
       case 7: try { try decoder.decodeRepeatedInt64Field(value: &self.int64Data) }()
       case 8: try { try decoder.decodeSingularStringField(value: &self.name) }()
       case 9: try { try decoder.decodeSingularBytesField(value: &self.rawData) }()
+      case 10: try { try decoder.decodeRepeatedDoubleField(value: &self.doubleData) }()
       default: break
       }
     }
@@ -854,6 +860,9 @@ nonisolated extension Onnx_TensorProto: SwiftProtobuf.Message, SwiftProtobuf._Me
     if !self.floatData.isEmpty {
       try visitor.visitPackedFloatField(value: self.floatData, fieldNumber: 4)
     }
+    if !self.int32Data.isEmpty {
+      try visitor.visitPackedInt32Field(value: self.int32Data, fieldNumber: 5)
+    }
     if !self.int64Data.isEmpty {
       try visitor.visitPackedInt64Field(value: self.int64Data, fieldNumber: 7)
     }
@@ -863,6 +872,9 @@ nonisolated extension Onnx_TensorProto: SwiftProtobuf.Message, SwiftProtobuf._Me
     if !self.rawData.isEmpty {
       try visitor.visitSingularBytesField(value: self.rawData, fieldNumber: 9)
     }
+    if !self.doubleData.isEmpty {
+      try visitor.visitPackedDoubleField(value: self.doubleData, fieldNumber: 10)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -870,7 +882,9 @@ nonisolated extension Onnx_TensorProto: SwiftProtobuf.Message, SwiftProtobuf._Me
     if lhs.dims != rhs.dims {return false}
     if lhs.dataType != rhs.dataType {return false}
     if lhs.floatData != rhs.floatData {return false}
+    if lhs.int32Data != rhs.int32Data {return false}
     if lhs.int64Data != rhs.int64Data {return false}
+    if lhs.doubleData != rhs.doubleData {return false}
     if lhs.name != rhs.name {return false}
     if lhs.rawData != rhs.rawData {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}

@@ -36,11 +36,11 @@ public struct BackendFactory: Sendable {
     }
 
     /// The platform a Triton configuration selects: `platform`, else `backend` (Triton's `fil` included); an ONNX
-    /// model with `parameters { key: "backend" value: { string_value: "hepml_native" } }` runs on the native
-    /// tree-ensemble evaluator.
+    /// model with `parameters { key: "backend" value: { string_value: "hepml_native" } }` (or "native") runs on
+    /// hepml's native tree-ensemble evaluator or graph engine.
     public static func platform(config c: Inference_ModelConfig) -> String {
         let p = c.platform.isEmpty ? (c.backend == "onnxruntime" ? "onnxruntime_onnx" : c.backend) : c.platform
-        if p.hasPrefix("onnxruntime"), c.parameters["backend"]?.stringValue == "hepml_native" { return "hepml_native_onnx" }
+        if p.hasPrefix("onnxruntime"), ["hepml_native", "native"].contains(c.parameters["backend"]?.stringValue) { return "hepml_native_onnx" }
         return p
     }
 
@@ -60,9 +60,11 @@ public struct BackendFactory: Sendable {
             let name = path.split(separator: "/").suffix(2).joined(separator: "/")
             return TreeEnsembleBackend(model: try TreeModelFile.load(path: path, platform: platform, name: name))
         case "hepml_native_onnx":
-            // An ONNX graph of one ai.onnx.ml tree ensemble, on the native evaluator (config.pbtxt backend "hepml_native").
+            // An ONNX model pinned to hepml's own backends (config.pbtxt backend "hepml_native" or "native"): one
+            // ai.onnx.ml tree ensemble on the tree evaluator, any other graph on the native graph engine.
             let name = path.split(separator: "/").suffix(2).joined(separator: "/")
-            return TreeEnsembleBackend(model: try TreeModelFile.load(path: path, platform: "onnx", name: name))
+            if let trees = try? TreeModelFile.load(path: path, platform: "onnx", name: name) { return TreeEnsembleBackend(model: trees) }
+            return try NativeModelLoader.load(path: path)
         case "tensorflow_graphdef", "hepml_native":
             // TensorFlow frozen graphs run on hepml's own engine.
             return try NativeModelLoader.load(path: path)

@@ -6,6 +6,9 @@ public enum NativeModelLoader {
     public static func load(path: String) throws -> NativeGraphBackend {
         let file = (path as NSString).lastPathComponent
         do {
+            if ModelFileKind.detect(path: path) == .onnx {
+                return NativeGraphBackend(graph: try ONNXGraphImporter.load(path: path), format: "ONNX (native engine)")
+            }
             return NativeGraphBackend(graph: try TFGraphImporter.load(path: path), format: "TensorFlow GraphDef")
         } catch let e as NativeEngineError {
             throw InferenceError.unavailable("\(file): \(e)")

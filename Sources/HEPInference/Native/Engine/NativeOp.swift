@@ -22,6 +22,8 @@ public enum NativeOp: Sendable, Equatable {
     case pool(NativePooling)
     /// Reduction over the axes given by `axes` (nil: input 1 holds them; empty: all axes).
     case reduce(NativeReduction, axes: [Int]?, keepDims: Bool)
+    /// Index of the largest (smallest) element along `axis`, as an int tensor (ONNX ArgMax/ArgMin).
+    case argMax(axis: Int, keepDims: Bool, largest: Bool)
     /// Batch normalization at inference; inputs [x, scale, offset, mean, variance].
     case batchNorm(epsilon: Float, axis: Int)
     /// Reshape to input 1's shape (nil) or to `shape`; -1 infers one dimension, 0 copies (ONNX `allowZero`=false).

@@ -24,6 +24,8 @@ enum NativeKernels {
             return [try PoolingKernel.run(p, ins, ctx)]
         case let .reduce(kind, axes, keep):
             return [try ReductionKernel.run(kind, axes: axes, keepDims: keep, ins, ctx)]
+        case let .argMax(axis, keep, largest):
+            return [try ReductionKernel.argMax(ins, axis: axis, keepDims: keep, largest: largest, ctx)]
         case let .batchNorm(eps, axis):
             return [try ElementwiseKernels.batchNorm(ins, epsilon: eps, axis: axis, ctx)]
         case let .reshape(shape, copyZeros):

@@ -59,4 +59,27 @@ enum ReductionKernel {
         }
         return t
     }
+
+    /// First index of the extreme value along `axis`.
+    static func argMax(_ ins: [NativeTensor], axis: Int, keepDims: Bool, largest: Bool, _ ctx: NativeKernelContext) throws -> NativeTensor {
+        let x = try ctx.input(ins, 0)
+        let ax = try ctx.axis(axis, rank: x.shape.count)
+        let v = x.floats()
+        let c = x.shape[ax], inner = x.shape[(ax + 1)...].reduce(1, *), outer = x.shape[..<ax].reduce(1, *)
+        guard c > 0 else { throw ctx.shapeError("ArgMax over an empty axis of \(x.shape)") }
+        var out = [Int](repeating: 0, count: outer * inner)
+        for o in 0..<outer {
+            for i in 0..<inner {
+                var best = 0, bestValue = v[o * c * inner + i]
+                for k in 1..<max(c, 1) {
+                    let e = v[(o * c + k) * inner + i]
+                    if largest ? e > bestValue : e < bestValue { best = k; bestValue = e }
+                }
+                out[o * inner + i] = best
+            }
+        }
+        var shape = x.shape
+        if keepDims { shape[ax] = 1 } else { shape.remove(at: ax) }
+        return NativeTensor(shape: shape, ints: out)
+    }
 }
