@@ -40,6 +40,26 @@ public enum ModelConfigFile {
         return c
     }
 
+    /// `c` with the model's own inputs and outputs when it declares none (a config.pbtxt that only picks the
+    /// platform or batching); dims leave out the batch dimension when max_batch_size > 0 and the model's is dynamic.
+    public static func completing(_ c: Inference_ModelConfig, from signature: ModelSignature) -> Inference_ModelConfig {
+        guard c.input.isEmpty, c.output.isEmpty else { return c }
+        var out = c
+        let own = derived(name: c.name, platform: c.platform, signature: signature)
+        func dims(_ d: [Int64]) -> [Int64] { c.maxBatchSize > 0 && d.first == -1 ? Array(d.dropFirst()) : d }
+        out.input = own.input.map { i in
+            var i = i
+            i.dims = dims(i.dims)
+            return i
+        }
+        out.output = own.output.map { o in
+            var o = o
+            o.dims = dims(o.dims)
+            return o
+        }
+        return out
+    }
+
     static func dataType(_ t: TensorDataType) -> Inference_DataType {
         Inference_DataType(rawValue: ["BOOL": 1, "UINT8": 2, "UINT16": 3, "UINT32": 4, "UINT64": 5, "INT8": 6, "INT16": 7,
                                       "INT32": 8, "INT64": 9, "FP16": 10, "FP32": 11, "FP64": 12, "BYTES": 13][t.rawValue] ?? 0)

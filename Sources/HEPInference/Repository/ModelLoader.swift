@@ -86,7 +86,8 @@ enum ModelLoader {
                 let path = try files.resolve("\(v)/\(file)", what: "default_model_filename")
                 let platform = config.map { BackendFactory.platform(config: $0) } ?? BackendFactory.platform(forPath: path)
                 let backend = try factory.backend(platform: platform, path: path)
-                let effective = config ?? ModelConfigFile.derived(name: name, platform: platform, signature: backend.signature)
+                let effective = config.map { ModelConfigFile.completing($0, from: backend.signature) }
+                    ?? ModelConfigFile.derived(name: name, platform: platform, signature: backend.signature)
                 let signature = config == nil ? backend.signature : try ModelConfigFile.signature(of: effective)
                 try checkCompatible(declared: signature, backend: backend.signature, model: name)
                 let labelFile = effective.output.first { !$0.labelFilename.isEmpty }?.labelFilename
