@@ -27,6 +27,17 @@ import Testing
         #expect(MarkupText.truncated("abc", to: 4) == "abc")
     }
 
+    @Test func pageScopes() {
+        func c(_ p: String) -> EndpointScope { EndpointScope.classify(method: .get, path: p, query: nil) }
+        #expect(c("/ui/style.css") == EndpointScope(scope: nil))
+        #expect(c("/ui/app.js") == EndpointScope(scope: nil))
+        #expect(c("/") == EndpointScope(scope: .read))
+        #expect(c("/ui/metrics.json") == EndpointScope(scope: .read))
+        #expect(c("/ui/models/pn") == EndpointScope(scope: .read, model: "pn"))
+        #expect(c("/ui/models/pn/versions/2/graph.svg") == EndpointScope(scope: .read, model: "pn"))
+        #expect(EndpointScope.classify(method: .post, path: "/ui/app.js", query: nil) == EndpointScope(scope: .read))
+    }
+
     @Test func diamondIsLayeredTopDownWithoutOverlap() {
         let widths = [80.0, 100, 60, 80]
         let layout = LayeredGraphLayout(widths: widths, edges: [(0, 1), (0, 2), (1, 3), (2, 3)], nodeHeight: 40, gap: 20)

@@ -11,7 +11,7 @@ struct ModelDrawing: Sendable {
     var onnx: ONNXModelFacts?
 
     /// ONNX files larger than this are not parsed for drawing (the summary graph is shown instead).
-    static let maxONNXBytes = 512 << 20
+    static let maxONNXBytes = 256 << 20
     static let maxOperators = 3000
 
     init(model m: LoadedModel, repositoryRoot: String) {
