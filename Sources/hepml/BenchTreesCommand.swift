@@ -13,6 +13,8 @@ struct BenchTreesCommand: ParsableCommand {
     @Option(name: .long, help: "Rows per call.") var batch: Int = 1
     @Option(name: .long, help: "Timed calls.") var iterations: Int = 10_000
     @Option(name: .long, help: "Raw little-endian float32 rows (features wide) to take the batch from.") var input: String?
+    @Flag(name: .long, help: "Each call takes the next rows of the input (up to 1,000 different batches), not the same rows.")
+    var successiveRows = false
 
     func run() throws {
         let detected = TreeModelFile.platform(of: TreeModelFile.head(model), fileName: model) ?? "onnx"
@@ -29,12 +31,16 @@ struct BenchTreesCommand: ParsableCommand {
             }
         }
         guard pool.count >= features else { throw ValidationError("input holds fewer than \(features) values") }
-        let values = (0..<(batch * features)).map { pool[$0 % (pool.count - pool.count % features)] }
-        let x = Tensor(name: backend.signature.inputs[0].name, shape: [batch, features], values: values)
+        let poolValues = pool.count - pool.count % features
+        let distinct = successiveRows ? max(1, min(1000, poolValues / features / max(1, batch))) : 1
+        let inputs = (0..<distinct).map { k in
+            let values = (0..<(batch * features)).map { pool[(k * batch * features + $0) % poolValues] }
+            return Tensor(name: backend.signature.inputs[0].name, shape: [batch, features], values: values)
+        }
         let outputs = [backend.signature.outputs.first { $0.name != "label" }?.name ?? backend.signature.outputs[0].name]
-        for _ in 0..<min(100, iterations) { _ = try backend.infer([x], outputs: outputs) }
+        for i in 0..<min(100, iterations) { _ = try backend.infer([inputs[i % distinct]], outputs: outputs) }
         let start = DispatchTime.now().uptimeNanoseconds
-        for _ in 0..<iterations { _ = try backend.infer([x], outputs: outputs) }
+        for i in 0..<iterations { _ = try backend.infer([inputs[i % distinct]], outputs: outputs) }
         let us = Double(DispatchTime.now().uptimeNanoseconds - start) / 1000 / Double(iterations)
         print("{\"tool\":\"hepml-trees\",\"batch\":\(batch),\"us_per_call\":\(us),\"rows_per_s\":\(Double(batch) / us * 1e6)}")
     }
