@@ -25,6 +25,7 @@ enum WebTemplates {
         </div>
         </header>
         <p id="flash" class="flash" role="status" aria-live="polite"></p>
+        <noscript><p class="flash">Uploads, tags, deletes, “try it” and the live metrics need JavaScript; the rest of the page works without it.</p></noscript>
 
         """
 
