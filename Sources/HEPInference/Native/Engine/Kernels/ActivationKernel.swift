@@ -36,16 +36,12 @@ enum ActivationKernel {
         for i in 0..<n { p[i] = f(p[i]) }
     }
 
-    /// max(lower, min(upper, x)) eight lanes at a time.
+    /// max(lower, min(upper, x)); a plain loop the compiler vectorizes.
     private static func clamp(_ p: UnsafeMutablePointer<Float>, _ n: Int, lower: Float, upper: Float) {
-        let lo = SIMD8<Float>(repeating: lower), hi = SIMD8<Float>(repeating: upper)
-        var i = 0
-        let raw = UnsafeMutableRawPointer(p)
-        while i + 8 <= n {
-            let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-            raw.storeBytes(of: v.clamped(lowerBound: lo, upperBound: hi), toByteOffset: i * 4, as: SIMD8<Float>.self)
-            i += 8
+        if upper == .infinity {
+            for i in 0..<n { p[i] = p[i] < lower ? lower : p[i] }
+        } else {
+            for i in 0..<n { p[i] = Swift.min(Swift.max(p[i], lower), upper) }
         }
-        while i < n { p[i] = Swift.min(Swift.max(p[i], lower), upper); i += 1 }
     }
 }

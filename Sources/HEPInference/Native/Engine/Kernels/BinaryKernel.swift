@@ -18,6 +18,15 @@ enum BinaryKernel {
             combine(op, pa.pointer, 1, pb.pointer, 1, p, n)
             return t
         }
+        // One side a single value (scalar scale or offset).
+        if b.elementCount == 1, a.elementCount == n {
+            combine(op, pa.pointer, 1, pb.pointer, 0, p, n)
+            return t
+        }
+        if a.elementCount == 1, b.elementCount == n {
+            combine(op, pa.pointer, 0, pb.pointer, 1, p, n)
+            return t
+        }
         let inner = shape.last ?? 1
         let sa = BroadcastShape.strides(a.shape, to: shape), sb = BroadcastShape.strides(b.shape, to: shape)
         let ia = sa.last ?? 0, ib = sb.last ?? 0

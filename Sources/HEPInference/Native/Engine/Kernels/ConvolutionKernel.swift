@@ -77,16 +77,32 @@ enum ConvolutionKernel {
     /// Rows (oy, ox), columns (ky, kx, c): matches HWIO filters flattened to [kh·kw·c, out].
     private static func im2colNHWC(_ src: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>, _ g: Geometry) {
         var dst = col
+        let run = g.kw * g.c
         for oy in 0..<g.oh {
             for ox in 0..<g.ow {
+                let x0 = ox * g.sw - g.padL
+                // The kernel row lies inside the image: kw·c contiguous input floats (dilation 1).
+                let inside = g.dw == 1 && x0 >= 0 && x0 + g.kw <= g.w
                 for ky in 0..<g.kh {
                     let iy = oy * g.sh - g.padT + ky * g.dh
+                    if iy < 0 || iy >= g.h {
+                        for k in 0..<run { dst[k] = 0 }
+                        dst += run
+                        continue
+                    }
+                    if inside {
+                        let s = src + (iy * g.w + x0) * g.c
+                        for k in 0..<run { dst[k] = s[k] }
+                        dst += run
+                        continue
+                    }
                     for kx in 0..<g.kw {
-                        let ix = ox * g.sw - g.padL + kx * g.dw
-                        if iy >= 0, iy < g.h, ix >= 0, ix < g.w {
-                            dst.update(from: src + (iy * g.w + ix) * g.c, count: g.c)
+                        let ix = x0 + kx * g.dw
+                        if ix >= 0, ix < g.w {
+                            let s = src + (iy * g.w + ix) * g.c
+                            for k in 0..<g.c { dst[k] = s[k] }
                         } else {
-                            dst.update(repeating: 0, count: g.c)
+                            for k in 0..<g.c { dst[k] = 0 }
                         }
                         dst += g.c
                     }

@@ -20,6 +20,11 @@ enum PoolingKernel {
         let so = nhwc ? (oh * ow * c, ow * c, c, 1) : (c * oh * ow, ow, 1, oh * ow)
         let padB = p.padding == .valid ? 0 : max(0, (oh - 1) * sh + kh - h - padT)
         let padR = p.padding == .valid ? 0 : max(0, (ow - 1) * sw + kw - w - padL)
+        if nhwc {
+            poolNHWC(p, px, out, n: n, h: h, w: w, c: c, oh: oh, ow: ow, kh: kh, kw: kw, sh: sh, sw: sw,
+                     padT: padT, padL: padL, padB: padB, padR: padR)
+            return t
+        }
         for b in 0..<n {
             for oy in 0..<oh {
                 let y0 = oy * sh - padT, y1 = min(y0 + kh, h), ys = max(y0, 0)
@@ -45,5 +50,37 @@ enum PoolingKernel {
             }
         }
         return t
+    }
+
+    /// NHWC: channels are contiguous, so each window position updates a whole channel row (vectorized).
+    private static func poolNHWC(_ p: NativePooling, _ px: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+                                 n: Int, h: Int, w: Int, c: Int, oh: Int, ow: Int, kh: Int, kw: Int, sh: Int, sw: Int,
+                                 padT: Int, padL: Int, padB: Int, padR: Int) {
+        for b in 0..<n {
+            for oy in 0..<oh {
+                let y0 = oy * sh - padT, ys = max(y0, 0), y1 = min(y0 + kh, h)
+                for ox in 0..<ow {
+                    let x0 = ox * sw - padL, xs = max(x0, 0), x1 = min(x0 + kw, w)
+                    let dst = out + ((b * oh + oy) * ow + ox) * c
+                    for ch in 0..<c { dst[ch] = p.max ? -.infinity : 0 }
+                    for iy in ys..<max(y1, ys) {
+                        for ix in xs..<max(x1, xs) {
+                            let row = px + ((b * h + iy) * w + ix) * c
+                            if p.max {
+                                for ch in 0..<c { dst[ch] = dst[ch] > row[ch] ? dst[ch] : row[ch] }
+                            } else {
+                                for ch in 0..<c { dst[ch] += row[ch] }
+                            }
+                        }
+                    }
+                    if !p.max {
+                        let count = p.countPadding ? (min(y0 + kh, h + padB) - y0) * (min(x0 + kw, w + padR) - x0)
+                                                   : max(y1 - ys, 0) * max(x1 - xs, 0)
+                        let r: Float = count > 0 ? 1 / Float(count) : 0
+                        for ch in 0..<c { dst[ch] *= r }
+                    }
+                }
+            }
+        }
     }
 }

@@ -12,6 +12,31 @@ enum ReductionKernel {
         for d in 0..<rank {
             if reduced.contains(d) { if keepDims { outShape.append(1) } } else { outShape.append(x.shape[d]) }
         }
+        // Contiguous reduced axes over a float tensor: [outer, reduced, inner] loops without index arithmetic.
+        if case let .float(buffer) = x.storage, let lo = reduced.min(), let hi = reduced.max(), hi - lo + 1 == reduced.count {
+            let outer = x.shape[..<lo].reduce(1, *), red = x.shape[lo...hi].reduce(1, *), inner = x.shape[(hi + 1)...].reduce(1, *)
+            let src = buffer.pointer
+            let (t, p) = ctx.float(0, outShape)
+            let initialValue: Float = kind == .max ? -.infinity : kind == .min ? .infinity : kind == .prod ? 1 : 0
+            for o in 0..<outer {
+                let dst = p + o * inner
+                dst.update(repeating: initialValue, count: inner)
+                for r in 0..<red {
+                    let row = src + (o * red + r) * inner
+                    switch kind {
+                    case .sum, .mean: for i in 0..<inner { dst[i] += row[i] }
+                    case .prod: for i in 0..<inner { dst[i] *= row[i] }
+                    case .max: for i in 0..<inner { dst[i] = max(dst[i], row[i]) }
+                    case .min: for i in 0..<inner { dst[i] = min(dst[i], row[i]) }
+                    }
+                }
+                if kind == .mean, red > 0 {
+                    let scale = 1 / Float(red)
+                    for i in 0..<inner { dst[i] *= scale }
+                }
+            }
+            return t
+        }
         // Walk the input once; the output index ignores reduced axes.
         let outStrides = BroadcastShape.contiguous((0..<rank).map { reduced.contains($0) ? 1 : x.shape[$0] })
         let strides = (0..<rank).map { reduced.contains($0) ? 0 : outStrides[$0] }
