@@ -42,7 +42,7 @@ public struct GRPCListener: Service {
             try await withGracefulShutdownHandler {
                 try await withThrowingDiscardingTaskGroup { group in
                     group.addTask { try await server.serve() }
-                    if let address = try await server.listeningAddress {
+                    if let address = try? await server.listeningAddress {
                         let bound = address.ipv4?.port ?? address.ipv6?.port ?? 0
                         logger.info("gRPC (KServe v2 / Triton) listening on port \(bound)")
                         await onRunning(bound)
@@ -51,8 +51,10 @@ public struct GRPCListener: Service {
             } onGracefulShutdown: {
                 server.beginGracefulShutdown()
             }
-        } catch where !required && !Task.isCancelled {
-            logger.error("gRPC is off: cannot listen on port \(port) (\(error)); start with --grpc-port P to choose another port")
+        } catch where !Task.isCancelled {
+            logger.error("gRPC cannot listen on port \(port): \(error)")
+            if required { throw error }
+            logger.error("gRPC is off; start with --grpc-port P to choose another port")
             try? await gracefulShutdown()
         }
     }
