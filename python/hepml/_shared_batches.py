@@ -19,6 +19,7 @@ import torch
 from . import training
 
 HEADER = 64  # byte 0: busy flag (1 from packing until the training process drops the batch)
+AVAILABLE = hasattr(os, "memfd_create")  # Linux; elsewhere workers send plain tensors
 
 
 class _Slot:

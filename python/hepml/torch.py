@@ -75,7 +75,7 @@ class Dataset(torch.utils.data.IterableDataset):
     def __iter__(self):
         reader = training.prefetched(training.dataset_stream(self.params, self.specs, self.split, self.shard()),
                                      training.prefetch_depth(self.params))
-        if torch.utils.data.get_worker_info() is None:
+        if torch.utils.data.get_worker_info() is None or not _shared_batches.AVAILABLE:
             for batch in reader:
                 yield batch_tensors(batch, self.image_shape)
             return
