@@ -74,4 +74,14 @@ import Testing
         }
         #expect(try TrainingParams.parse(text: "tree: Other\nbranches: [a, b]\n", file: "p").tree == "Other")
     }
+
+    /// Yams traps on a base-60 integer beyond `Int` (fuzz target `configs`); in-range ones still load.
+    @Test func sexagesimalIntegersAreBounded() throws {
+        #expect(throws: TrainingError.configuration(file: "p", reason: "integer 7777777777777777:1:1:22 is out of range")) {
+            try TrainingParams.parse(text: "tree: Events\nseed: 7777777777777777:1:1:22\n", file: "p")
+        }
+        #expect(!YAMLText.fitsSexagesimal("1:1:1:1:1:1:1:1:1:1:1:1"))
+        #expect(YAMLText.fitsSexagesimal("-1:30:00"))
+        #expect(try TrainingParams.parse(text: "tree: Events\nbatch_size: 1:30\n", file: "p").batchSize == 90)
+    }
 }
