@@ -61,7 +61,7 @@ def cluster(workers):
 
 def uproot_array(files, step):
     import uproot
-    return uproot.dask([{f: "Events"} for f in files], filter_name=BRANCHES, step_size=step, open_files=False)
+    return uproot.dask([f"{f}:Events" for f in files], filter_name=BRANCHES, step_size=step)
 
 
 def uproot_specs(files, step):

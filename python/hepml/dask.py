@@ -312,11 +312,13 @@ def _write_atomic(path, write):
 
 
 def _export_part(params_text, specs_text, unit, k, out, formats):
+    """One unit's rows; `params_text` lists only the unit's file (same path, label and weight, so the same split),
+    so a task opens one file."""
     import numpy as np
     import pyarrow as pa
     i, path, start, stop = unit
     reader = _lib.import_stream(_lib.hepml_dataset_stream, _lib.encode(params_text), _lib.encode(specs_text), -1,
-                                _lib.encode(json.dumps({"units": [[i, start, stop]]})))
+                                _lib.encode(json.dumps({"units": [[0, start, stop]]})))
     table = reader.read_all()
     n = table.num_rows
     name = f"part-{k:05d}"
@@ -367,13 +369,16 @@ def export(params, out, specs=None, step_size=100_000, formats=("npy", "parquet"
         specs = _specs_graph(p, step_size, 8).compute()
     specs_text = training._specs_text(specs).decode("utf-8")
     info = training.dataset_info(p, json.loads(specs_text))
-    q = training.TrainingParams(p)
-    q["shuffle"] = False
-    text = q.text()
+    texts = []
+    for f in p["files"]:
+        q = training.TrainingParams(p)
+        q["shuffle"] = False
+        q["files"] = [f]
+        texts.append(q.text())
     todo = units(p["files"], p.get("tree", "Events"), step_size, p.get("entries"))
     Path(out).mkdir(parents=True, exist_ok=True)
-    tasks = [dask.delayed(_export_part, pure=True)(text, specs_text, u, k, str(out), formats,
-                                                   dask_key_name=f"hepml-export-part-{k}-{dask.base.tokenize(text, specs_text, u, str(out))}")
+    tasks = [dask.delayed(_export_part, pure=True)(texts[u[0]], specs_text, u, k, str(out), formats,
+                                                   dask_key_name=f"hepml-export-part-{k}-{dask.base.tokenize(texts[u[0]], specs_text, u, str(out))}")
              for k, u in enumerate(todo)]
     collected = dask.delayed(list)(tasks)
     if not compute:
