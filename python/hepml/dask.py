@@ -305,49 +305,88 @@ def specs(files_or_params, step_size=100_000, split_every=8, output=None, comput
 
 # ---- export -----------------------------------------------------------------------------------------------
 
-def _write_atomic(path, write):
-    tmp = f"{path}.tmp-{os.getpid()}-{threading.get_ident()}"
-    write(tmp)
-    os.replace(tmp, path)
+class _NPYStream:
+    """A .npy file written batch by batch: a fixed-size header (rewritten with the row count at the end), then
+    the rows' bytes straight from the Arrow buffers (no copy of the whole array)."""
+    HEADER = 128
+
+    def __init__(self, path, descr, row_shape):
+        self.path, self.descr, self.row_shape, self.rows = path, descr, tuple(row_shape), 0
+        self.tmp = f"{path}.tmp-{os.getpid()}-{threading.get_ident()}"
+        self.f = open(self.tmp, "wb")
+        self.f.write(b"\0" * self.HEADER)
+
+    def append(self, values, rows):
+        self.f.write(memoryview(values).cast("B"))
+        self.rows += rows
+
+    def finish(self):
+        shape = (self.rows,) + self.row_shape
+        text = "{'descr': '%s', 'fortran_order': False, 'shape': %s, }" % (self.descr, repr(shape))
+        body = text.ljust(self.HEADER - 10 - 1) + "\n"
+        self.f.seek(0)
+        self.f.write(b"\x93NUMPY\x01\x00" + len(body).to_bytes(2, "little") + body.encode("latin1"))
+        self.f.close()
+        os.replace(self.tmp, self.path)
+
+
+def _column_values(col, n):
+    """The numpy view of a batch column's values (FixedSizeList: [n * width] flat), without a copy."""
+    import pyarrow as pa
+    if pa.types.is_fixed_size_list(col.type):
+        width = col.type.list_size
+        return col.values.to_numpy(zero_copy_only=True)[col.offset * width:(col.offset + n) * width], (width,)
+    return col.to_numpy(zero_copy_only=True), ()
 
 
 def _export_part(params_text, specs_text, unit, k, out, formats):
     """One unit's rows; `params_text` lists only the unit's file (same path, label and weight, so the same split),
-    so a task opens one file."""
+    so a task opens one file. Batches are written as they come (memory: one batch)."""
     import numpy as np
-    import pyarrow as pa
     i, path, start, stop = unit
     reader = _lib.import_stream(_lib.hepml_dataset_stream, _lib.encode(params_text), _lib.encode(specs_text), -1,
                                 _lib.encode(json.dumps({"units": [[0, start, stop]]})))
-    table = reader.read_all()
-    n = table.num_rows
     name = f"part-{k:05d}"
-    arrays = {}
-    for col in table.column_names:
-        arr = table.column(col).combine_chunks() if table.column(col).num_chunks != 1 else table.column(col).chunk(0)
-        if pa.types.is_fixed_size_list(arr.type):
-            width = arr.type.list_size
-            arrays[col] = arr.values.to_numpy(zero_copy_only=False)[arr.offset * width:(arr.offset + n) * width].reshape(n, width)
-        else:
-            arrays[col] = arr.to_numpy(zero_copy_only=False)
-    files = {}
+    files, npy, parquet = {}, {}, None
     if "npy" in formats:
-        folder = Path(out) / name
-        folder.mkdir(parents=True, exist_ok=True)
-        for col, a in arrays.items():
-            target = folder / f"{col}.npy"
-            _write_atomic(str(target), lambda t, a=a: np.save(open(t, "wb"), np.ascontiguousarray(a)))
-            files[col] = f"{name}/{col}.npy"
+        (Path(out) / name).mkdir(parents=True, exist_ok=True)
     if "parquet" in formats:
         import pyarrow.parquet as pq
-        folder = Path(out) / "parquet"
-        folder.mkdir(parents=True, exist_ok=True)
-        target = folder / f"{name}.parquet"
-        _write_atomic(str(target), lambda t: pq.write_table(table, t))
+        (Path(out) / "parquet").mkdir(parents=True, exist_ok=True)
+        target = str(Path(out) / "parquet" / f"{name}.parquet")
+        parquet_tmp = f"{target}.tmp-{os.getpid()}-{threading.get_ident()}"
+        parquet = pq.ParquetWriter(parquet_tmp, reader.schema)
         files["parquet"] = f"parquet/{name}.parquet"
-    split = arrays.get("split", np.zeros(0, dtype=np.uint8))
-    return {"part": k, "file_index": i, "file": path, "entry_start": start, "entry_stop": stop, "rows": n,
-            "splits": {s: int((split == v).sum()) for s, v in (("train", 0), ("validation", 1), ("test", 2))},
+    counts = np.zeros(3, dtype=np.int64)
+    rows = 0
+    for batch in reader:
+        n = batch.num_rows
+        rows += n
+        if parquet is not None:
+            parquet.write_batch(batch)
+        for col_name, col in zip(batch.schema.names, batch.columns):
+            values, row_shape = _column_values(col, n)
+            if col_name == "split":
+                counts += np.bincount(values, minlength=3)[:3]
+            if "npy" in formats:
+                if col_name not in npy:
+                    npy[col_name] = _NPYStream(str(Path(out) / name / f"{col_name}.npy"), values.dtype.str, row_shape)
+                    files[col_name] = f"{name}/{col_name}.npy"
+                npy[col_name].append(values, n)
+    if "npy" in formats:
+        for col_name in reader.schema.names:
+            if col_name not in npy:  # no rows: an empty array of the right shape
+                field = reader.schema.field(col_name)
+                width = (field.type.list_size,) if hasattr(field.type, "list_size") else ()
+                dtype = "|u1" if col_name == "split" else "<f4"
+                npy[col_name] = _NPYStream(str(Path(out) / name / f"{col_name}.npy"), dtype, width)
+                files[col_name] = f"{name}/{col_name}.npy"
+            npy[col_name].finish()
+    if parquet is not None:
+        parquet.close()
+        os.replace(parquet_tmp, target)
+    return {"part": k, "file_index": i, "file": path, "entry_start": start, "entry_stop": stop, "rows": rows,
+            "splits": {s: int(counts[v]) for s, v in (("train", 0), ("validation", 1), ("test", 2))},
             "files": files}
 
 
