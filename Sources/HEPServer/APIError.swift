@@ -24,6 +24,10 @@ public struct APIError: Error, HTTPResponseError, CustomStringConvertible {
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var r = JSONBody.response(status: status, body: ErrorBody(error: message))
         r.headers.append(contentsOf: headers)
+        if status == .unauthorized, r.headers[.wwwAuthenticate] == nil {
+            // RFC 6750 §3: a 401 names the scheme the client must use.
+            r.headers[.wwwAuthenticate] = "Bearer realm=\"hepml\""
+        }
         return r
     }
 

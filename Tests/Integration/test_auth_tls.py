@@ -236,6 +236,7 @@ def test_endpoint_scopes(scoped_server, method, path, scope, make, expected):
     r = call(scoped_server, method, path, None, kw)
     assert r.status_code == 401, f"no token: {r.status_code} {r.text[:200]}"
     assert "error" in r.json()
+    assert r.headers.get("WWW-Authenticate", "").startswith("Bearer"), r.headers
     assert call(scoped_server, method, path, "not-a-token", make() if make else None).status_code == 401
     r = call(scoped_server, method, path, OTHER[scope], make() if make else None)
     assert r.status_code == 403, f"{OTHER[scope]} on {scope}: {r.status_code} {r.text[:200]}"
