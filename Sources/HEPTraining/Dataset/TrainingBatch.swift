@@ -69,4 +69,6 @@ public struct DatasetSummary: Sendable {
     public var truncatedEvents = 0
     public var perSplit: [DataSplit: Int] = [:]
     public var perFile: [String: Int] = [:]
+    /// The most input files open at once (never above the params' `maxOpenFiles`).
+    public var peakOpenFiles = 0
 }

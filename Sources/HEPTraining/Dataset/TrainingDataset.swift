@@ -59,67 +59,40 @@ public final class TrainingDataset: Sendable {
         }
     }
 
-    struct Source {
-        var entry: TrainingParams.FileEntry
-        var reader: TreeReader
-        /// Entry ranges still to read, in order (the whole file, or this shard's units of it).
-        var ranges: [Range<Int64>]
-        var remaining: Int64 { ranges.reduce(0) { $0 + Int64($1.count) } }
+    typealias Source = FileWindow.Source
 
-        /// Takes the next `n` entries (fewer at the end) as consecutive ranges.
-        mutating func take(_ n: Int64) -> [Range<Int64>] {
-            var left = n
-            var taken: [Range<Int64>] = []
-            while left > 0, let first = ranges.first {
-                let k = min(left, Int64(first.count))
-                taken.append(first.lowerBound..<(first.lowerBound + k))
-                left -= k
-                if k == Int64(first.count) { ranges.removeFirst() } else { ranges[0] = (first.lowerBound + k)..<first.upperBound }
-            }
-            return taken
-        }
-    }
-
-    func openSources() async throws -> [Source] {
+    /// The pass's input files, at most `params.maxOpenFiles` of them open at a time.
+    func openSources() async throws -> FileWindow {
         var needed = Set(layout.blocks.map(\.name)).union(transform.inputNames)
         needed.formUnion(labelExpression?.1.names ?? [])
         needed.formUnion(weightExpression?.1.names ?? [])
         needed.formUnion(params.image?.branches ?? [])
         needed.subtract(transform.defines.map(\.name))
-        var sources: [Source] = []
-        for f in params.files {
-            let file = try await FileLocator.shared.current.open(f.path)
-            let tree = try await file.tree(params.tree)
-            let branches = try needed.sorted().map { try tree.branch(named: $0) }
-            let end = min(tree.entries, params.entries ?? tree.entries)
-            sources.append(Source(entry: f, reader: try tree.reader(branches: branches), ranges: end > 0 ? [0..<end] : []))
-        }
-        return sources
+        return try await FileWindow(params: params, branches: needed.sorted(), maxOpen: params.maxOpenFiles)
     }
 
     func produce(split wanted: DataSplit?, shard: DatasetShard? = nil, emit: (TrainingBatch) async throws -> Void) async throws {
-        var sources = try await openSources()
-        if let shard { shard.restrict(&sources, seed: params.seed, defaultUnitSize: params.chunkSize) }
+        var files = try await openSources()
+        if let shard {
+            shard.restrict(&files.sources, seed: params.seed, defaultUnitSize: params.chunkSize)
+            files.closeFinished()
+        }
         var summary = DatasetSummary()
         var rng = SeededGenerator(seed: shard.map { params.seed ^ SplitHash.mix(UInt64($0.epoch)) } ?? params.seed)
         var pending = TrainingBatch(width: layout.width, imagePixels: params.image?.pixelsPerEvent, featureNames: layout.featureNames,
                                     capacity: params.batchSize)
-        while sources.contains(where: { $0.remaining > 0 }) {
+        while files.hasRemaining {
             try Task.checkCancellation()
-            let total = sources.reduce(Int64(0)) { $0 + max(0, $1.remaining) }
             var pool = TrainingBatch(width: layout.width, imagePixels: params.image?.pixelsPerEvent, featureNames: layout.featureNames,
                                      capacity: params.chunkSize)
-            for k in sources.indices where sources[k].remaining > 0 {
-                let share = sources[k].entry.fraction.map { $0 * Double(params.chunkSize) }
-                    ?? Double(params.chunkSize) * Double(sources[k].remaining) / Double(total)
-                let n = max(1, min(sources[k].remaining, Int64(share.rounded())))
-                for range in sources[k].take(n) {
-                    let batch = try await sources[k].reader.read(entries: range)
+            for (k, n) in files.plan(chunkSize: params.chunkSize) {
+                let entry = files.sources[k].entry
+                try await files.read(source: k, entries: n) { batch in
                     summary.eventsRead += batch.entryCount
                     let chunk = try transform.apply(batch)
                     summary.eventsPassingCuts += chunk.count
-                    summary.perFile[sources[k].entry.path, default: 0] += chunk.count
-                    summary.truncatedEvents += try append(chunk, file: sources[k].entry, to: &pool)
+                    summary.perFile[entry.path, default: 0] += chunk.count
+                    summary.truncatedEvents += try append(chunk, file: entry, to: &pool)
                 }
             }
             var order = Array(0..<pool.count)
@@ -136,6 +109,7 @@ public final class TrainingDataset: Sendable {
             }
         }
         if pending.count > 0 { try await emit(pending) }
+        summary.peakOpenFiles = files.peakOpen
         lastSummary.withLock { $0 = summary }
     }
 

@@ -22,6 +22,9 @@ public struct TrainingParams: Sendable {
     public var branches: [String] = []
     public var exclude: [String] = []
     public var chunkSize = 10_000
+    /// Input files open at once at most (readers are opened in a window per class and released when done),
+    /// so memory does not grow with the number of files.
+    public var maxOpenFiles = 8
     /// Entries read per file at most.
     public var entries: Int64?
     public var batchSize = 256
@@ -42,7 +45,7 @@ public struct TrainingParams: Sendable {
 
     public init() {}
 
-    static let keys: Set<String> = ["files", "tree", "branches", "exclude", "chunk_size", "entries", "batch_size", "shuffle", "seed",
+    static let keys: Set<String> = ["files", "tree", "branches", "exclude", "chunk_size", "max_open_files", "entries", "batch_size", "shuffle", "seed",
                                     "normalization", "lengths", "pad_value", "cuts", "defines", "image", "split", "label", "weight"]
 
     /// Reads a JSON or YAML params file.
@@ -100,6 +103,7 @@ public struct TrainingParams: Sendable {
         p.cuts = try strings("cuts")
         p.defines = try strings("defines")
         if let v = try int("chunk_size") { guard v > 0 else { throw bad("chunk_size must be positive") }; p.chunkSize = v }
+        if let v = try int("max_open_files") { guard v > 0 else { throw bad("max_open_files must be positive") }; p.maxOpenFiles = v }
         if let v = try int("batch_size") { guard v > 0 else { throw bad("batch_size must be positive") }; p.batchSize = v }
         if let v = try int("entries") { p.entries = Int64(v) }
         if let v = try int("seed") { p.seed = UInt64(truncatingIfNeeded: v) }
