@@ -138,6 +138,12 @@ import Testing
             hepml_inference_requests_total{model="a\\"b\\\\c\\nd",endpoint="json"} 3
             hepml_inference_requests_total{model="broken
             http_requests_total{method="GET"} 5
+            hepml_batch_size_sum{model="mlp"} 12
+            hepml_batch_size_count{model="mlp"} 4
+            hepml_batch_queue_seconds_sum{model="mlp"} 0.002
+            hepml_batch_queue_seconds_count{model="mlp"} 10
+            hepml_batch_compute_seconds_sum{model="mlp"} 0.04
+            hepml_batch_compute_seconds_count{model="mlp"} 4
 
             """
         let s = InferenceMetricsSummary(exposition: Array(text.utf8), uptimeSeconds: 5)
@@ -148,6 +154,10 @@ import Testing
         #expect(mlp.p50AtMostSeconds == 0.005)
         #expect(mlp.p99AtMostSeconds == nil)
         #expect(s.rows[0].requests == 3 && s.rows[0].meanSeconds == nil)
+        #expect(s.batching.count == 1)
+        #expect(s.batching.first?.runs == 4 && s.batching.first?.meanBatchSize == 3)
+        #expect(s.batching.first?.meanQueueSeconds == 0.0002 && s.batching.first?.meanComputeSeconds == 0.01)
+        #expect(WebPageModels.batchingRows(s).first?.queue == "200 µs")
         let rows = WebPageModels.metricsRows(s, model: "mlp")
         #expect(rows.count == 1 && rows[0].rate == "2.00/s" && rows[0].mean == "50.00 ms" && rows[0].p99 == "> largest bucket")
     }

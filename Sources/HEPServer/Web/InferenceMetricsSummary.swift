@@ -28,11 +28,28 @@ struct InferenceMetricsSummary: Sendable, Equatable, Encodable {
         var cumulativeCount: Double
     }
 
+    /// Per model, what its scheduler did (`hepml_batch_*`): model runs, mean batch size, mean queue and
+    /// compute time per run.
+    struct Batching: Sendable, Equatable, Encodable {
+        var model: String
+        var runs: Double = 0
+        var meanBatchSize: Double?
+        var meanQueueSeconds: Double?
+        var meanComputeSeconds: Double?
+        var sizeSum = 0.0, sizeCount = 0.0, queueSum = 0.0, queueCount = 0.0, computeSum = 0.0
+
+        enum CodingKeys: String, CodingKey {
+            case model, runs, meanBatchSize = "mean_batch_size", meanQueueSeconds = "mean_queue_seconds"
+            case meanComputeSeconds = "mean_compute_seconds"
+        }
+    }
+
     var uptimeSeconds: Double
     var rows: [Row]
+    var batching: [Batching] = []
 
     enum CodingKeys: String, CodingKey {
-        case uptimeSeconds = "uptime_seconds", rows
+        case uptimeSeconds = "uptime_seconds", rows, batching
     }
 
     /// Reads the exposition text; unknown metrics and malformed lines are skipped.
@@ -40,6 +57,28 @@ struct InferenceMetricsSummary: Sendable, Equatable, Encodable {
         self.uptimeSeconds = uptimeSeconds
         var byKey: [String: Row] = [:]
         var order: [String] = []
+        var batches: [String: Batching] = [:]
+        for line in String(decoding: exposition, as: UTF8.self).split(separator: "\n") where line.hasPrefix("hepml_batch_") {
+            guard let sample = PrometheusSample(line: line), let model = sample.labels["model"] else { continue }
+            var b = batches[model] ?? Batching(model: model)
+            switch sample.name {
+            case "hepml_batch_size_sum": b.sizeSum = sample.value
+            case "hepml_batch_size_count": b.sizeCount = sample.value
+            case "hepml_batch_queue_seconds_sum": b.queueSum = sample.value
+            case "hepml_batch_queue_seconds_count": b.queueCount = sample.value
+            case "hepml_batch_compute_seconds_sum": b.computeSum = sample.value
+            case "hepml_batch_compute_seconds_count": b.runs = sample.value
+            default: continue
+            }
+            batches[model] = b
+        }
+        batching = batches.values.map { b in
+            var b = b
+            if b.sizeCount > 0 { b.meanBatchSize = b.sizeSum / b.sizeCount }
+            if b.queueCount > 0 { b.meanQueueSeconds = b.queueSum / b.queueCount }
+            if b.runs > 0 { b.meanComputeSeconds = b.computeSum / b.runs }
+            return b
+        }.sorted { $0.model < $1.model }
         for line in String(decoding: exposition, as: UTF8.self).split(separator: "\n") where line.hasPrefix("hepml_inference_") {
             guard let sample = PrometheusSample(line: line), let model = sample.labels["model"],
                   let endpoint = sample.labels["endpoint"] else { continue }

@@ -40,6 +40,14 @@ enum WebPageModels {
         var p99: String
     }
 
+    struct BatchingRow {
+        var model: String
+        var runs: String
+        var batchSize: String
+        var queue: String
+        var compute: String
+    }
+
     struct IndexPage {
         var title = "Models"
         var page = "index"
@@ -49,6 +57,7 @@ enum WebPageModels {
         var modelCount: Int
         var models: [ModelRow]
         var metrics: [MetricsRow]
+        var batching: [BatchingRow]
         var uptime: String
     }
 
@@ -105,6 +114,7 @@ enum WebPageModels {
         var inferURL: String
         var sampleRequest: String
         var metrics: [MetricsRow]
+        var batching: [BatchingRow]
         var uptime: String
     }
 
@@ -132,6 +142,13 @@ enum WebPageModels {
             MetricsRow(model: r.model, endpoint: r.endpoint, requests: count(r.requests), errors: count(r.errors),
                        rate: rate(r.requests, over: summary.uptimeSeconds), mean: r.meanSeconds.map(duration) ?? "–",
                        p50: bound(r.p50AtMostSeconds, observed: r.observed), p99: bound(r.p99AtMostSeconds, observed: r.observed))
+        }
+    }
+
+    static func batchingRows(_ summary: InferenceMetricsSummary, model: String? = nil) -> [BatchingRow] {
+        summary.batching.filter { model == nil || $0.model == model }.map { b in
+            BatchingRow(model: b.model, runs: count(b.runs), batchSize: b.meanBatchSize.map { String(format: "%.2f", $0) } ?? "–",
+                        queue: b.meanQueueSeconds.map(duration) ?? "–", compute: b.meanComputeSeconds.map(duration) ?? "–")
         }
     }
 

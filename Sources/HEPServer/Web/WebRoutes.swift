@@ -59,8 +59,10 @@ struct WebRoutes {
             rows.append(WebPageModels.ModelRow(name: name, href: WebPageModels.modelHref(name), platform: platform, versions: [cell], tags: tags))
         }
         let summary = metricsSummary()
+        let batching = WebPageModels.batchingRows(summary)
         let page = WebPageModels.IndexPage(serverVersion: HEPMLVersion.string, modelCount: rows.count, models: rows,
-                                           metrics: WebPageModels.metricsRows(summary), uptime: WebPageModels.uptime(summary.uptimeSeconds))
+                                           metrics: WebPageModels.metricsRows(summary), batching: batching,
+                                           uptime: WebPageModels.uptime(summary.uptimeSeconds))
         return try render(page, "index")
     }
 
@@ -101,6 +103,7 @@ struct WebRoutes {
         let labels = m.labels ?? []
         let versionPath = WebPageModels.pathSegment(m.name) + "/versions/\(m.version)"
         let metrics = metricsSummary()
+        let batching = WebPageModels.batchingRows(metrics, model: m.name)
         let page = WebPageModels.ModelPage(
             title: m.name, model: m.name, version: String(m.version), platform: m.platform, serverVersion: HEPMLVersion.string,
             description: m.tfaasParams?.description.flatMap { $0.isEmpty ? nil : $0 }, versions: versions, tensors: tensors,
@@ -109,7 +112,8 @@ struct WebRoutes {
             hasDetails: !params.isEmpty || !facts.isEmpty || !metadata.isEmpty, svg: d.svg, graphNote: d.note, graphCaption: d.caption,
             graphHref: "/ui/models/" + versionPath + "/graph.svg", operators: operators, hasOperators: !operators.isEmpty,
             inferURL: "/v2/models/" + versionPath + "/infer", sampleRequest: WebPageModels.sampleRequest(m.signature),
-            metrics: WebPageModels.metricsRows(metrics, model: m.name), uptime: WebPageModels.uptime(metrics.uptimeSeconds))
+            metrics: WebPageModels.metricsRows(metrics, model: m.name), batching: batching,
+            uptime: WebPageModels.uptime(metrics.uptimeSeconds))
         return try render(page, "model")
     }
 

@@ -180,6 +180,26 @@ extension WebAssets {
                   fresh.appendChild(tr);
                 }
                 table.replaceChild(fresh, body);
+                var runs = $("#batching-table");
+                if (runs && m.batching) {
+                  var runRows = document.createElement("tbody");
+                  m.batching.filter(function (b) { return only === null || b.model === only; }).forEach(function (b) {
+                    var tr = document.createElement("tr");
+                    [b.model, String(b.runs), b.mean_batch_size != null ? b.mean_batch_size.toFixed(2) : "–",
+                      fmtDuration(b.mean_queue_seconds), fmtDuration(b.mean_compute_seconds)].forEach(function (c) {
+                      var td = document.createElement("td"); td.textContent = c; tr.appendChild(td);
+                    });
+                    runRows.appendChild(tr);
+                  });
+                  if (runRows.rows.length === 0) {
+                    var none = document.createElement("tr"), cell = document.createElement("td");
+                    cell.colSpan = 5;
+                    cell.textContent = "No model runs yet.";
+                    none.appendChild(cell);
+                    runRows.appendChild(none);
+                  }
+                  runs.replaceChild(runRows, runs.tBodies[0]);
+                }
               })
               .catch(function () { /* the next refresh tries again */ });
           }

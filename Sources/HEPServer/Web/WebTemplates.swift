@@ -51,6 +51,16 @@ enum WebTemplates {
         </tbody>
         </table>
         </div>
+        <h3 id="batching-heading">Model runs (scheduler and dynamic batching)</h3>
+        <div class="table-wrap" role="region" aria-labelledby="batching-heading" tabindex="0">
+        <table id="batching-table">
+        <thead><tr><th scope="col">Model</th><th scope="col">Runs</th><th scope="col">Mean batch size</th><th scope="col">Mean queue time</th><th scope="col">Mean compute time</th></tr></thead>
+        <tbody>
+        {{#batching}}<tr><td>{{model}}</td><td>{{runs}}</td><td>{{batchSize}}</td><td>{{queue}}</td><td>{{compute}}</td></tr>
+        {{/batching}}{{^batching}}<tr><td colspan="5">No model runs yet.</td></tr>{{/batching}}
+        </tbody>
+        </table>
+        </div>
         </section>
 
         """
