@@ -179,7 +179,7 @@ def test_upload_try_tag_delete(browser, web_server, tmp_path):
         assert_close(got[out["name"]], out["data"], ref.get("tolerance", {"abs": 1e-5, "rel": 1e-5}), what=out["name"])
     # The metrics panel counts that request (it refreshes every 5 s).
     wait(browser).until(lambda d: "v2/infer" in text_of(d, "metrics-table"))
-    # The scheduler ran the model once for that request (one batch of 6 rows).
+    # The scheduler's panel shows the run of that request.
     wait(browser).until(lambda d: "webmlp" in text_of(d, "batching-table"))
     browser.execute_script("document.getElementById('try-answer').scrollIntoView();")
     shot(browser, "04-try-it")
