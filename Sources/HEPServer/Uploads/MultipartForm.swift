@@ -23,6 +23,7 @@ struct MultipartForm {
     }
 
     init(body: ByteBuffer, boundary: String) throws {
+        try MultipartHeaderGuard.check(body, boundary: boundary)
         let parser = MultipartParser(boundary: boundary)
         var parts: [Part] = []
         var headers: [(String, String)] = []
