@@ -8,6 +8,8 @@ Runs under `/usr/bin/time -v` and reports "Maximum resident set size" (MB) of:
   export : `hepml export --file-list L --specs S --labels ... --no-write` (recipe layout of transform_bench.py)
   train  : `hepml train --params P --model M --specs S --memory 1` (recipe layout, label MET_pt > 50, N epochs,
            rows not cached across epochs so every epoch re-reads the files)
+  train1 : the same with `entries` = 100,000 / n per file: the same events over n files (train keeps its
+           validation and test rows in memory, which grow with the data; this row isolates the file count)
   read   : `hepml read F` takes one file, so it is listed once (its RSS does not depend on a file list).
 Memory must not grow with the number of files (issue 14/15 target: within +-10% from 1x to 16x).
 """
@@ -34,7 +36,7 @@ def main():
     ap.add_argument("--file", default=os.path.join(HERE, "data", "nanoaod-like-100k-zstd.root"))
     ap.add_argument("--copies", default="1,4,16")
     ap.add_argument("--train-epochs", type=int, default=1)
-    ap.add_argument("--commands", default="read,specs,export,train")
+    ap.add_argument("--commands", default="read,specs,export,train,train1")
     args = ap.parse_args()
     H, F = args.hepml, os.path.abspath(args.file)
     branches = RECIPE_FLAT + RECIPE_JAGGED
@@ -58,13 +60,14 @@ def main():
         if "export" in cmds:
             rows["export"][n] = peak_mb([H, "export", "--file-list", lst, "--specs", specs, "--labels", ",".join(["1"] * n),
                                          "--normalization", "minmax", "--out", os.path.join(work, "out"), "--no-write"] + lengths)
-        if "train" in cmds:
+        for name in [c for c in cmds if c in ("train", "train1")]:
             params = os.path.join(work, f"params-{n}.json")
-            json.dump({"files": [F] * n, "branches": branches, "label": "MET_pt > 50",
-                       "lengths": RECIPE_LENGTHS and {f"{c}_*": k for c, k in RECIPE_LENGTHS.items()},
+            limit = {"entries": 100000 // n} if name == "train1" else {}
+            json.dump({**limit, "files": [F] * n, "branches": branches, "label": "MET_pt > 50",
+                       "lengths": {f"{c}_*": k for c, k in RECIPE_LENGTHS.items()},
                        "normalization": {"default": "minmax"}, "chunk_size": 10000, "batch_size": 256, "seed": 7},
                       open(params, "w"))
-            rows["train"][n] = peak_mb([H, "train", "--params", params, "--model", model, "--specs", specs, "--memory", "1",
+            rows[name][n] = peak_mb([H, "train", "--params", params, "--model", model, "--specs", specs, "--memory", "1",
                                         "--out", os.path.join(work, "train")])
     copies = [int(x) for x in args.copies.split(",")]
     print("| command | " + " | ".join(f"{n}× MB" for n in copies) + " |")
