@@ -28,6 +28,8 @@ public struct NativeGraph: Sendable {
     public var outputShapes: [[Int]] = []
     public var outputTypes: [NativeDataType] = []
     var plan = NativeMemoryPlan(slotOfValue: [], slotCount: 0)
+    /// Count of nodes per op type in the source file (before folding and fusion).
+    public var sourceOpHistogram: [String: Int] = [:]
 
     /// Count of nodes per op kind, for inspection.
     public var opHistogram: [String: Int] {
@@ -36,10 +38,11 @@ public struct NativeGraph: Sendable {
         return h
     }
 
-    /// Number of float parameters held in constants.
+    /// Number of float parameters in the constants the nodes read.
     public var parameterCount: Int {
-        constants.reduce(0) { acc, c in
-            if let c, case .float = c.storage { return acc + c.elementCount }
+        let used = Set(nodes.flatMap(\.inputs))
+        return used.reduce(0) { acc, v in
+            if let c = constants[v], case .float = c.storage { return acc + c.elementCount }
             return acc
         }
     }

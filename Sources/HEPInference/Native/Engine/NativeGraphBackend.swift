@@ -1,5 +1,8 @@
+import COpenBLAS
+
 /// Runs a `NativeGraph` as an inference backend. The graph is immutable; each call borrows a workspace
-/// from a pool, so concurrent calls on one loaded model are safe.
+/// from a pool, so concurrent calls on one loaded model are safe. OpenBLAS is set to one thread, as ONNX Runtime
+/// runs with one intra-op thread: concurrency comes from requests (training sets its own thread count).
 public final class NativeGraphBackend: InferenceBackend, ModelDescribable, @unchecked Sendable {
     public let graph: NativeGraph
     public let signature: ModelSignature
@@ -11,6 +14,7 @@ public final class NativeGraphBackend: InferenceBackend, ModelDescribable, @unch
         self.graph = graph
         self.format = format
         pool = NativeWorkspacePool(slotCount: graph.plan.slotCount)
+        openblas_set_num_threads(1)
         let ins = graph.inputs.map { TensorSpec(name: $0.name, datatype: $0.dataType.tensorDataType, shape: $0.shape) }
         let outs = zip(graph.outputs, zip(graph.outputShapes, graph.outputTypes)).map { o, st in
             TensorSpec(name: o.name, datatype: st.1.tensorDataType, shape: st.0)
@@ -19,22 +23,23 @@ public final class NativeGraphBackend: InferenceBackend, ModelDescribable, @unch
     }
 
     public var summary: ModelSummary {
-        let ops = graph.opHistogram.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: " ")
+        func histogram(_ h: [String: Int]) -> String { h.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: " ") }
         return ModelSummary(format: format, items: [
-            .init("nodes", "\(graph.nodes.count)"), .init("ops", ops), .init("parameters", "\(graph.parameterCount)"),
+            .init("source ops", histogram(graph.sourceOpHistogram)), .init("engine nodes", "\(graph.nodes.count)"),
+            .init("engine ops", histogram(graph.opHistogram)), .init("parameters", "\(graph.parameterCount)"),
             .init("memory plan slots", "\(graph.plan.slotCount)"),
         ])
     }
 
     public func infer(_ inputs: [Tensor], outputs: [String]?) throws -> [Tensor] {
-        var feeds = [NativeTensor]()
-        feeds.reserveCapacity(graph.inputs.count)
+        var given = [Tensor]()
+        given.reserveCapacity(graph.inputs.count)
         for (k, spec) in signature.inputs.enumerated() {
             guard let t = inputs.first(where: { $0.name == spec.name }) ?? (inputs.count == signature.inputs.count ? inputs[k] : nil) else {
                 throw InferenceError.invalidInput("missing input '\(spec.name)'")
             }
             try spec.validate(t)
-            feeds.append(try Self.nativeTensor(t))
+            given.append(t)
         }
         let wanted: [Int]
         if let outputs {
@@ -48,6 +53,22 @@ public final class NativeGraphBackend: InferenceBackend, ModelDescribable, @unch
             wanted = Array(graph.outputs.indices)
         }
         return try pool.withWorkspace { ws in
+            // Float inputs are copied into their planned workspace buffers; others are converted.
+            var feeds = [NativeTensor]()
+            feeds.reserveCapacity(given.count)
+            for (t, input) in zip(given, graph.inputs) {
+                let slot = graph.plan.slotOfValue[input.value]
+                if t.datatype == .FP32, slot >= 0 {
+                    let b = ws.slots[slot]
+                    b.reserve(t.elementCount)
+                    t.data.withUnsafeBytes { raw in
+                        UnsafeMutableRawBufferPointer(start: b.pointer, count: t.elementCount * 4).copyMemory(from: raw)
+                    }
+                    feeds.append(NativeTensor(shape: t.shape, storage: .float(b)))
+                } else {
+                    feeds.append(try Self.nativeTensor(t))
+                }
+            }
             let results: [NativeTensor]
             do {
                 results = try NativeExecutor.run(graph, inputs: feeds, workspace: ws, plan: graph.plan)

@@ -50,7 +50,9 @@ public enum ONNXGraphImporter {
             try ONNXOpTranslator.translate(n, index: k, opset: opset, into: b)
         }
         for o in g.output { b.addOutput(name: o.name, value: o.name) }
-        return try b.build()
+        var graph = try b.build()
+        for n in g.node { graph.sourceOpHistogram[n.opType, default: 0] += 1 }
+        return graph
     }
 }
 

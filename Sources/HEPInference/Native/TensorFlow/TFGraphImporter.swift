@@ -42,7 +42,9 @@ public enum TFGraphImporter {
         for n in graph.node where !inert.contains(n.op) && !consumed.contains(n.name) {
             b.addOutput(name: n.name, value: n.name)
         }
-        return try b.build()
+        var graphOut = try b.build()
+        for n in graph.node { graphOut.sourceOpHistogram[n.op, default: 0] += 1 }
+        return graphOut
     }
 
     /// The value name of a node input: "node" for output 0 ("node:0" too), "node:k" otherwise.

@@ -7,15 +7,15 @@ enum ActivationKernel {
         case .none: return
         case .relu: clamp(p, n, lower: 0, upper: .infinity)
         case .relu6: clamp(p, n, lower: 0, upper: 6)
-        case .sigmoid: map(p, n) { 1 / (1 + Foundation.exp(-$0)) }
-        case .tanh: map(p, n) { Foundation.tanh($0) }
+        case .sigmoid: VectorMath.map(p, n, VectorMath.sigmoid)
+        case .tanh: VectorMath.map(p, n, VectorMath.tanh)
         case let .elu(alpha): map(p, n) { $0 > 0 ? $0 : alpha * (Foundation.exp($0) - 1) }
         case .selu:
             let alpha: Float = 1.6732632423543772, scale: Float = 1.0507009873554805
             map(p, n) { scale * ($0 > 0 ? $0 : alpha * (Foundation.exp($0) - 1)) }
         case .softplus: map(p, n) { $0 > 20 ? $0 : Foundation.log1p(Foundation.exp($0)) }
         case let .leakyRelu(alpha): map(p, n) { $0 >= 0 ? $0 : alpha * $0 }
-        case .exp: map(p, n) { Foundation.exp($0) }
+        case .exp: VectorMath.map(p, n, VectorMath.exp)
         case .log: map(p, n) { Foundation.log($0) }
         case .sqrt: map(p, n) { $0.squareRoot() }
         case .rsqrt: map(p, n) { 1 / $0.squareRoot() }

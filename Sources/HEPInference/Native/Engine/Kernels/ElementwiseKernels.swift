@@ -72,6 +72,12 @@ enum ElementwiseKernels {
 
     static func cast(_ ins: [NativeTensor], to: NativeDataType, _ ctx: NativeKernelContext) throws -> NativeTensor {
         let x = try ctx.input(ins, 0)
+        // Same type: a copy into this node's own buffer (the memory plan may reuse the input's buffer).
+        if x.dataType == to, case let .float(b) = x.storage {
+            let (t, p) = ctx.float(0, x.shape)
+            p.update(from: b.pointer, count: x.elementCount)
+            return t
+        }
         if x.dataType == to { return x }
         switch to {
         case .float:
