@@ -22,7 +22,9 @@ struct ServerSecurity: Sendable {
         }
         jwksFile = s.jwksFile
         policy = AccessPolicy(token: c.token, tokens: tokens, jwt: jwt, isLoopback: c.isLoopback, host: c.host)
-        let http1 = HTTPServerBuilder.http1(configuration: .init(idleTimeout: .milliseconds(Int64(c.requestTimeout * 1000))))
+        let http1 = HTTPServerBuilder.http1(configuration: .init(
+            additionalChannelHandlers: [CloseAfterResponseHandler()],
+            idleTimeout: .milliseconds(Int64(c.requestTimeout * 1000))))
         switch (s.tlsCertificate, s.tlsKey) {
         case let (cert?, key?):
             httpServer = try .tls(http1, tlsConfiguration: TLSFiles.configuration(certificate: cert, key: key))
