@@ -1,9 +1,17 @@
 #!/usr/bin/env bash
 # Create .deps/serve-bench-venv with the serving-benchmark peer (MLServer 1.7.1 + mlserver-sklearn),
-# scikit-learn + skl2onnx to build the models, and onnxruntime. Safe to run again: installs only
-# what is missing or at the wrong version.
+# scikit-learn + skl2onnx to build the models, and onnxruntime; install h2load (Debian nghttp2-client),
+# the C load generator of bench/grpc_bench.py. Safe to run again: installs only what is missing or at the
+# wrong version.
 set -euo pipefail
 ROOT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+if ! command -v h2load >/dev/null 2>&1; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  echo "installing nghttp2-client (h2load)"
+  $SUDO apt-get install -y --no-install-recommends nghttp2-client >/dev/null
+fi
 VENV="$ROOT_DIR/.deps/serve-bench-venv"
 PY="${PYTHON:-python3.11}"
 command -v "$PY" >/dev/null 2>&1 || PY=python3
