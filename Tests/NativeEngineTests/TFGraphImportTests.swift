@@ -50,6 +50,29 @@ import TestSupport
         }
     }
 
+    /// A batch of images gives each image's own result (convolutions run im2col over several images at once).
+    @Test func image28BatchMatchesSingleImages() throws {
+        let backend = try model("tfaas-image28")
+        var images = [[Float]]()
+        for k in 0..<3 {
+            var image = [Float](repeating: 0, count: 784)
+            for i in 0..<784 { image[i] = Float((i * (k + 7) + k * 31) % 256) }
+            images.append(image)
+        }
+        let flat: [Float] = images.flatMap { $0 }
+        let batched = try backend.infer([Tensor(name: "x", shape: [3, 28, 28, 1], values: flat)], outputs: nil)[0]
+        #expect(batched.shape == [3, 10])
+        let all: [Float] = batched.values(Float.self) ?? []
+        for k in 0..<3 {
+            let single = Tensor(name: "x", shape: [1, 28, 28, 1], values: images[k])
+            let one: [Float] = try backend.infer([single], outputs: nil)[0].values(Float.self) ?? []
+            let part = Array(all[(k * 10)..<(k * 10 + 10)])
+            var worst: Float = 0
+            for j in 0..<10 { worst = max(worst, abs(one[j] - part[j])) }
+            #expect(one.count == 10 && worst < 1e-6)
+        }
+    }
+
     @Test func concurrentCallsOnOneModel() async throws {
         let ref = try ModelFixtures.reference("tfaas-dense42")
         let backend = try model("tfaas-dense42")

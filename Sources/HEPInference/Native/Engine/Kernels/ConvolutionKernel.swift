@@ -33,14 +33,19 @@ enum ConvolutionKernel {
             guard groups == 1 else { throw ctx.fail("grouped NHWC convolution is not supported") }
             let k = kh * kw * ch
             let pointwise = kh == 1 && kw == 1 && padT == 0 && padL == 0 && c.strides == (1, 1) && oh == h && ow == wd
-            let col = pointwise ? nil : ctx.scratch(oh * ow * k)
-            for b in 0..<n {
-                let src = px + b * h * wd * ch
-                if let col {
-                    im2colNHWC(src, col, geo)
-                    MatMulKernel.sgemm(col, pw, out + b * oh * ow * cout, m: oh * ow, n: cout, k: k)
-                } else {
-                    MatMulKernel.sgemm(src, pw, out + b * oh * ow * cout, m: oh * ow, n: cout, k: k)
+            if pointwise {
+                MatMulKernel.sgemm(px, pw, out, m: n * oh * ow, n: cout, k: k)
+            } else {
+                // Images in chunks (scratch ≤ 16 M floats): one im2col per image, one sgemm per chunk.
+                let perImage = oh * ow * k
+                let chunk = max(1, min(n, (1 << 24) / max(perImage, 1)))
+                let col = ctx.scratch(chunk * perImage)
+                var b = 0
+                while b < n {
+                    let m = min(chunk, n - b)
+                    for i in 0..<m { im2colNHWC(px + (b + i) * h * wd * ch, col + i * perImage, geo) }
+                    MatMulKernel.sgemm(col, pw, out + b * oh * ow * cout, m: m * oh * ow, n: cout, k: k)
+                    b += m
                 }
             }
         } else {
