@@ -18,9 +18,10 @@ the same input. Then the same cases with h2load (Debian nghttp2-client, a C load
 prebuilt frame (5-byte prefix + serialized ModelInferRequest) to /inference.GRPCInferenceService/ModelInfer over
 h2c, --h2load-connections connections × concurrency/connections streams; REST posts the KServe v2 JSON body over
 HTTP/1.1, one request in flight per connection (64 connections). h2load counts HTTP 2xx only, and gRPC errors
-come back as HTTP 200 with a non-zero grpc-status trailer, so every gRPC case is checked by the server's
-ModelStatistics (success/fail counts over the case) or, for MLServer, by the DATA bytes per answer (an error
-answer has none), and by tritonclient calls before and after whose answers must equal the model's.
+come back as HTTP 200 with a non-zero grpc-status trailer, so every gRPC case is also checked by a counted
+h2load run whose DATA bytes must be requests × one answer's bytes (an error answer has no message), by hepml's
+ModelStatistics fail count over the case, and by tritonclient calls before and after whose answers must equal
+the model's.
 MLServer 1.7.1 + mlserver-sklearn (.deps/serve-bench-venv, bench/setup_serving.sh) serves the same fitted MLP
 (its joblib, made by bench/make_serving_models.py) over KServe v2 gRPC, measured by both load generators in the
 same run. Prints one markdown row per case (req/s, p50, p99 in ms) and writes bench/results/grpc.json.
