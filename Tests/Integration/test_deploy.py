@@ -14,6 +14,7 @@ import jsonschema
 import kubernetes_validate
 import pytest
 import requests
+import tritonclient.grpc as grpcclient
 import yaml
 
 from conftest import HEPML_BIN, PROJECT_ROOT, free_port
@@ -112,6 +113,7 @@ def test_deployment_is_hardened_and_consistent(k8s):
         assert c[probe]["httpGet"]["port"] in port_names
     args = c["args"]
     assert int(args[args.index("--port") + 1]) == port_names["http"]
+    assert int(args[args.index("--grpc-port") + 1]) == port_names["grpc"]
 
     # token from the Secret
     (token_env,) = [e for e in c["env"] if e["name"] == "HEPML_TOKEN"]
@@ -130,13 +132,14 @@ def test_deployment_is_hardened_and_consistent(k8s):
     svc = k8s["Service"]
     assert svc["spec"]["selector"].items() <= labels.items()
     assert all(p["targetPort"] in port_names for p in svc["spec"]["ports"])
+    assert {p["targetPort"] for p in svc["spec"]["ports"]} == {"http", "grpc"}
     hpa = k8s["HorizontalPodAutoscaler"]["spec"]
     assert hpa["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": dep["metadata"]["name"]}
     assert hpa["minReplicas"] >= 2
     assert k8s["PodDisruptionBudget"]["spec"]["selector"]["matchLabels"].items() <= labels.items()
     netpol = k8s["NetworkPolicy"]["spec"]
     assert netpol["podSelector"]["matchLabels"].items() <= labels.items()
-    assert {p["port"] for rule in netpol["ingress"] for p in rule["ports"]} == {port_names["http"]}
+    assert {p["port"] for rule in netpol["ingress"] for p in rule["ports"]} == {port_names["http"], port_names["grpc"]}
     for doc in k8s.values():
         if doc["kind"] not in ("Namespace", "Kustomization"):
             assert doc["metadata"]["namespace"] == k8s["Namespace"]["metadata"]["name"], doc["kind"]
@@ -174,7 +177,9 @@ def test_dockerfile_matches_setup_and_manifests(k8s):
     assert pod["securityContext"]["runAsUser"] == int(uid)
     assert "/v2/health/ready" in words["HEALTHCHECK"]
     (c,) = pod["containers"]
-    assert words["EXPOSE"] == str(c["ports"][0]["containerPort"])
+    assert words["EXPOSE"].split() == [str(p["containerPort"]) for p in c["ports"]]
+    cmd = yaml.safe_load(words["CMD"])
+    assert cmd[cmd.index("--grpc-port") + 1] == str({p["name"]: p["containerPort"] for p in c["ports"]}["grpc"])
     assert "HEPML_ORT_LIBRARY=" in words["ENV"]
 
 
@@ -266,13 +271,15 @@ def test_inference_service_uses_the_hepml_runtime(kserve):
     formats = {f["name"]: f for f in rt["spec"]["supportedModelFormats"]}
     assert set(formats) == FORMATS
     assert formats["onnx"].get("autoSelect") is True
-    assert rt["spec"]["protocolVersions"] == ["v2"]
+    assert rt["spec"]["protocolVersions"] == ["v2", "grpc-v2"]
     (c,) = rt["spec"]["containers"]
     assert c["name"] == "kserve-container"
     args = c["args"]
     assert args[args.index("--repository") + 1] == "/mnt/models"
     port = int(args[args.index("--port") + 1])
-    assert [p["containerPort"] for p in c["ports"]] == [port]
+    grpc_port = int(args[args.index("--grpc-port") + 1])
+    assert [p["containerPort"] for p in c["ports"]] == [port, grpc_port]
+    assert "grpc-v2" in rt["spec"]["protocolVersions"]
     assert c["readinessProbe"]["httpGet"] == {"path": "/v2/health/ready", "port": port}
     assert c["livenessProbe"]["httpGet"] == {"path": "/v2/health/live", "port": port}
     assert rt["spec"]["annotations"]["prometheus.kserve.io/port"] == str(port)
@@ -290,14 +297,16 @@ def test_inference_service_uses_the_hepml_runtime(kserve):
 # --- the real server with the manifests' command lines -----------------------------------------------------------
 
 def run_manifest_args(args: list[str], tmp_path: Path):
-    """Starts HEPML_BIN with a manifest's args (host → loopback, port → free, repository → a temp folder)
-    and checks that the probe paths answer 200."""
+    """Starts HEPML_BIN with a manifest's args (host → loopback, ports → free, repository → a temp folder)
+    and checks that the probe paths answer 200 and the gRPC port answers ServerReady."""
     if not HEPML_BIN.exists():
         pytest.skip(f"server binary not found: {HEPML_BIN}")
     args = list(args)
     port = free_port()
     args[args.index("--host") + 1] = "127.0.0.1"
     args[args.index("--port") + 1] = str(port)
+    grpc_port = free_port()
+    args[args.index("--grpc-port") + 1] = str(grpc_port)
     args[args.index("--repository") + 1] = str(tmp_path)
     log = open(tmp_path.parent / f"{tmp_path.name}.log", "wb")
     env = {"HEPML_TOKEN": "t0ken", "PATH": "/usr/bin:/bin"}
@@ -319,6 +328,17 @@ def run_manifest_args(args: list[str], tmp_path: Path):
             time.sleep(0.1)
         assert proc.poll() is None, f"hepml {' '.join(args)} exited with {proc.returncode}"
         assert status == {"/v2/health/live": 200, "/v2/health/ready": 200}, status
+        client = grpcclient.InferenceServerClient(f"127.0.0.1:{grpc_port}")
+        grpc_ready = False
+        try:
+            while not grpc_ready and time.monotonic() < deadline + 10:
+                try:
+                    grpc_ready = client.is_server_ready()
+                except Exception:
+                    time.sleep(0.1)
+        finally:
+            client.close()
+        assert grpc_ready, f"no gRPC ServerReady on the manifest's --grpc-port ({grpc_port})"
     finally:
         proc.terminate()
         proc.wait(timeout=20)
