@@ -38,7 +38,7 @@ struct KServeRoutes {
         router.post("/v2/repository/index") { request, _ in
             let body = try await state.body(request)
             let readyOnly = body.readableBytes > 0 ? (try JSONBody.object(body, what: "repository index")["ready"]?.boolValue ?? false) : false
-            let entries = state.repository.index().filter { !readyOnly || $0.state.state == "READY" }
+            let entries = state.repository.index().filter { (!readyOnly || $0.state.state == "READY") && RequestAccess.mayList($0.name) }
             return JSONBody.response(body: entries.map { e in
                 RepositoryIndexEntryBody(name: e.name, version: e.state.version > 0 ? String(e.state.version) : nil,
                                          state: e.state.state, reason: e.state.reason)

@@ -33,7 +33,7 @@ struct TFaaSRoutes {
             throw APIError.badRequest("no model name: use DELETE /delete/NAME, /delete?model=NAME or a 'model' form field")
         }
         router.get("/models") { _, _ in
-            JSONBody.response(body: state.repository.index().map { entry in
+            JSONBody.response(body: state.repository.index().filter { RequestAccess.mayList($0.name) }.map { entry in
                 var d = summary(entry.name)
                 d.version = entry.state.version
                 d.state = entry.state.state
@@ -68,7 +68,7 @@ struct TFaaSRoutes {
         }
         router.get("/status") { _, _ in
             let counts = state.status.counts.withLock { $0 }
-            let models = state.repository.index().map { StatusBody.Model(name: $0.name, version: $0.state.version, state: $0.state.state) }
+            let models = state.repository.index().filter { RequestAccess.mayList($0.name) }.map { StatusBody.Model(name: $0.name, version: $0.state.version, state: $0.state.state) }
             let memory = StatusBody.Memory(rssBytes: ServerStatus.residentBytes, inflightBytes: state.budget.inUse,
                                            inflightLimitBytes: state.budget.capacity)
             return JSONBody.response(body: StatusBody(version: HEPMLVersion.string, uptime: state.status.uptimeSeconds, requests: counts,

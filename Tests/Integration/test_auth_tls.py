@@ -261,6 +261,21 @@ def test_model_limited_token(scoped_server):
     assert call(scoped_server, "POST", "/v2/repository/models/mlp/load", "mlp-only").status_code == 403
 
 
+def test_model_limited_token_lists_only_its_models(scoped_server):
+    """Model lists (TFaaS /models, KServe repository index, /status, the web page) name only the models a
+    model-limited token covers; the admin token sees them all."""
+    everything = {m["name"] for m in call(scoped_server, "GET", "/models", TOKEN).json()}
+    assert {"mlp", "dense42"} <= everything
+    assert {m["name"] for m in call(scoped_server, "GET", "/models", "mlp-only").json()} == {"mlp"}
+    r = call(scoped_server, "POST", "/v2/repository/index", "mlp-only", {"json": {}})
+    assert {m["name"] for m in r.json()} == {"mlp"}, r.text
+    page = call(scoped_server, "GET", "/", "mlp-only")
+    assert page.status_code == 200 and "dense42" not in page.text and "mlp" in page.text
+    call(scoped_server, "POST", "/json", TOKEN, {"json": dense42_json()})
+    metrics = call(scoped_server, "GET", "/ui/metrics.json", "mlp-only")
+    assert metrics.status_code == 200 and "dense42" not in metrics.text, metrics.text[:300]
+
+
 def test_infer_result_with_scoped_token_matches_reference(scoped_server):
     ref = load_reference("tfaas-dense42")
     r = call(scoped_server, "POST", "/json", "inferer", {"json": dense42_json()})

@@ -61,6 +61,13 @@ public enum RequestAccess {
 
     @TaskLocal static var current: Current?
 
+    /// Whether a model list answered to this request may name `model`: a token limited to some models sees
+    /// only those.
+    public static func mayList(_ model: String) -> Bool {
+        guard let current else { return true }
+        return current.grant.allows(current.scope, model: model)
+    }
+
     /// Throws 403 when the request's credential does not cover `model` for the endpoint's scope.
     public static func require(model: String) throws {
         if let current, !current.grant.allows(current.scope, model: model) {

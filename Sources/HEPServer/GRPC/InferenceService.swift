@@ -9,17 +9,22 @@ struct InferenceService: Inference_GRPCInferenceService.ServiceProtocol {
     let policy: AccessPolicy
 
     /// Checks the caller's credential for `scope` (nil: public) on `model`.
-    func authorize(_ metadata: Metadata, _ scope: AccessScope?, model: String? = nil) async throws {
+    /// Returns the grant (nil when no credential was needed).
+    @discardableResult
+    func authorize(_ metadata: Metadata, _ scope: AccessScope?, model: String? = nil) async throws -> AccessGrant? {
         let header = metadata[stringValues: "authorization"].first { _ in true }
-        _ = try await policy.authorize(bearer: AccessPolicy.bearer(header: header), endpoint: EndpointScope(scope: scope, model: model))
+        return try await policy.authorize(bearer: AccessPolicy.bearer(header: header), endpoint: EndpointScope(scope: scope, model: model))
     }
 
     /// Answers one unary call: authorizes it, then maps any error to its gRPC status.
     func unary<Request, Response>(_ request: ServerRequest<Request>, _ scope: AccessScope?, model: (Request) -> String? = { _ in nil },
                                   _ body: (Request) async throws -> Response) async throws -> ServerResponse<Response> {
         try await GRPCStatus.mapping {
-            try await authorize(request.metadata, scope, model: model(request.message))
-            return ServerResponse(message: try await body(request.message))
+            let grant = try await authorize(request.metadata, scope, model: model(request.message))
+            guard let grant, let scope else { return ServerResponse(message: try await body(request.message)) }
+            return try await RequestAccess.$current.withValue(RequestAccess.Current(grant: grant, scope: scope)) {
+                ServerResponse(message: try await body(request.message))
+            }
         }
     }
 
@@ -87,7 +92,7 @@ struct InferenceService: Inference_GRPCInferenceService.ServiceProtocol {
         -> ServerResponse<Inference_RepositoryIndexResponse> {
         try await unary(request, .read) { r in
             .with {
-                $0.models = state.repository.index().filter { !r.ready || $0.state.state == "READY" }.map { e in
+                $0.models = state.repository.index().filter { (!r.ready || $0.state.state == "READY") && RequestAccess.mayList($0.name) }.map { e in
                     .with {
                         $0.name = e.name
                         $0.version = e.state.version > 0 ? String(e.state.version) : ""

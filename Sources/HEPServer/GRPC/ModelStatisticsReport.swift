@@ -7,7 +7,7 @@ enum ModelStatisticsReport {
     static func response(state: ServerState, name: String, version: String) throws -> Inference_ModelStatisticsResponse {
         var targets: [(String, Int)] = []
         if name.isEmpty {
-            targets = state.repository.index().filter { $0.state.state == "READY" }.map { ($0.name, $0.state.version) }
+            targets = state.repository.index().filter { $0.state.state == "READY" && RequestAccess.mayList($0.name) }.map { ($0.name, $0.state.version) }
         } else if version.isEmpty {
             targets = state.repository.versions(of: name).filter { $0.state == "READY" }.map { (name, $0.version) }
             if targets.isEmpty { _ = try state.repository.model(name) }

@@ -41,11 +41,14 @@ struct WebRoutes {
     }
 
     func metricsSummary() -> InferenceMetricsSummary {
-        InferenceMetricsSummary(exposition: state.metrics.exposition(), uptimeSeconds: state.status.uptimeSeconds)
+        var summary = InferenceMetricsSummary(exposition: state.metrics.exposition(), uptimeSeconds: state.status.uptimeSeconds)
+        summary.rows.removeAll { !$0.model.isEmpty && !RequestAccess.mayList($0.model) }
+        summary.batching.removeAll { !RequestAccess.mayList($0.model) }
+        return summary
     }
 
     func index() throws -> String {
-        let index = state.repository.index()
+        let index = state.repository.index().filter { RequestAccess.mayList($0.name) }
         var rows: [WebPageModels.ModelRow] = []
         for (name, s) in index {
             let cell = WebPageModels.VersionCell(version: s.version, state: s.state, stateClass: WebPageModels.stateClass(s.state),
