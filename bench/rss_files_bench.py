@@ -10,6 +10,8 @@ Runs under `/usr/bin/time -v` and reports "Maximum resident set size" (MB) of:
            rows not cached across epochs so every epoch re-reads the files)
   train1 : the same with `entries` = 100,000 / n per file: the same events over n files (train keeps its
            validation and test rows in memory, which grow with the data; this row isolates the file count)
+  arrow  : the C ABI dataset stream read from Python as pyarrow record batches, no torch (python_bench.py's case)
+  torch  : hepml.torch.Dataset, 0 DataLoader workers, one epoch (python_bench.py's case); both need --library
   read   : `hepml read F` takes one file, so it is listed once (its RSS does not depend on a file list).
 Memory must not grow with the number of files (issue 14/15 target: within +-10% from 1x to 16x).
 """
@@ -22,8 +24,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT_DIR = os.path.dirname(HERE)
 
 
-def peak_mb(cmd):
-    p = subprocess.run(["/usr/bin/time", "-v"] + cmd, capture_output=True, text=True)
+def peak_mb(cmd, env=None):
+    p = subprocess.run(["/usr/bin/time", "-v"] + cmd, capture_output=True, text=True, env=env)
     if p.returncode != 0:
         raise SystemExit(f"failed: {' '.join(cmd)}\n{p.stdout[-2000:]}\n{p.stderr[-2000:]}")
     kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr).group(1))
@@ -37,6 +39,9 @@ def main():
     ap.add_argument("--copies", default="1,4,16")
     ap.add_argument("--train-epochs", type=int, default=1)
     ap.add_argument("--commands", default="read,specs,export,train,train1")
+    ap.add_argument("--max-open-files", type=int, help="params' max_open_files for export/train (default: hepml's)")
+    ap.add_argument("--library", help="libHEPMLC.so for the arrow/torch rows")
+    ap.add_argument("--python", default=os.path.join(ROOT_DIR, ".deps", "test-venv", "bin", "python"))
     args = ap.parse_args()
     H, F = args.hepml, os.path.abspath(args.file)
     branches = RECIPE_FLAT + RECIPE_JAGGED
@@ -57,18 +62,25 @@ def main():
         if "specs" in cmds:
             rows["specs"][n] = peak_mb([H, "specs", "--file-list", lst, "--branches", ",".join(branches),
                                         "-o", os.path.join(work, "s.json")])
+        cap = {"max_open_files": args.max_open_files} if args.max_open_files else {}
+        cap_params = os.path.join(work, "cap.json")
+        json.dump(cap, open(cap_params, "w"))
         if "export" in cmds:
             rows["export"][n] = peak_mb([H, "export", "--file-list", lst, "--specs", specs, "--labels", ",".join(["1"] * n),
-                                         "--normalization", "minmax", "--out", os.path.join(work, "out"), "--no-write"] + lengths)
+                                         "--normalization", "minmax", "--out", os.path.join(work, "out"), "--no-write", "--params", cap_params] + lengths)
         for name in [c for c in cmds if c in ("train", "train1")]:
             params = os.path.join(work, f"params-{n}.json")
             limit = {"entries": 100000 // n} if name == "train1" else {}
-            json.dump({**limit, "files": [F] * n, "branches": branches, "label": "MET_pt > 50",
+            json.dump({**limit, **cap, "files": [F] * n, "branches": branches, "label": "MET_pt > 50",
                        "lengths": {f"{c}_*": k for c, k in RECIPE_LENGTHS.items()},
                        "normalization": {"default": "minmax"}, "chunk_size": 10000, "batch_size": 256, "seed": 7},
                       open(params, "w"))
             rows[name][n] = peak_mb([H, "train", "--params", params, "--model", model, "--specs", specs, "--memory", "1",
                                         "--out", os.path.join(work, "train")])
+        for kind in [c for c in cmds if c in ("arrow", "torch")]:
+            env = dict(os.environ, HEPML_LIBRARY=os.path.abspath(args.library))
+            rows[kind][n] = peak_mb([args.python, os.path.join(HERE, "python_bench.py"), "--child",
+                                     "arrow" if kind == "arrow" else "hepml", json.dumps([F] * n), "1024", "0", specs, "1"], env=env)
     copies = [int(x) for x in args.copies.split(",")]
     print("| command | " + " | ".join(f"{n}× MB" for n in copies) + " |")
     print("|---|" + "---:|" * len(copies))
