@@ -31,7 +31,7 @@ import Testing
         #expect(throws: InferenceError.self) { try m.infer([tooBig] + ref.inputs.dropFirst()) }
     }
 
-    @Test func tfaasLayoutServesONNXAndExplainsGraphDef() throws {
+    @Test func tfaasLayoutServesONNXAndGraphDef() throws {
         let root = try Self.tempRepository()
         defer { try? FileManager.default.removeItem(atPath: root) }
         let repo = try ModelRepository(root: root, factory: Self.factory)
@@ -48,8 +48,10 @@ import Testing
         FileManager.default.createFile(atPath: root + "/tf1/params.json", contents: Data(pbParams.utf8))
         FileManager.default.createFile(atPath: root + "/tf1/model.pb", contents: Data(Self.bytes(src + "/model.pb")))
         try repo.load("tf1")
-        #expect(repo.versions(of: "tf1").first?.reason.contains("TensorFlow GraphDef backend not available yet") == true)
-        #expect(throws: InferenceError.self) { try repo.model("tf1") }
+        // Frozen GraphDefs run on the native engine.
+        #expect(repo.versions(of: "tf1").first?.state == "READY")
+        let tf1 = try repo.model("tf1")
+        #expect(tf1.signature.inputs.first?.shape.last == 42)
     }
 
     @Test func installTagsDeleteAndFailedUploadKeepsOldVersion() throws {
