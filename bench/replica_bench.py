@@ -34,42 +34,6 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def nginx_conf(ports, workdir: Path, port: int, access: Path) -> Path:
-    tmp = workdir / "nginx-tmp"
-    tmp.mkdir(exist_ok=True)
-    upstreams = "\n".join(f"        server 127.0.0.1:{p} max_fails=1 fail_timeout=2s;" for p in ports)
-    conf = workdir / "nginx.conf"
-    conf.write_text(f"""daemon off;
-master_process off;
-pid {workdir}/nginx.pid;
-error_log {workdir}/error.log;
-events {{ worker_connections 1024; }}
-http {{
-    access_log off;
-    client_body_temp_path {tmp}/body;
-    proxy_temp_path {tmp}/proxy;
-    fastcgi_temp_path {tmp}/fastcgi;
-    uwsgi_temp_path {tmp}/uwsgi;
-    scgi_temp_path {tmp}/scgi;
-    upstream hepml {{
-        least_conn;
-{upstreams}
-        keepalive 64;
-    }}
-    server {{
-        listen 127.0.0.1:{port};
-        location / {{
-            proxy_pass http://hepml;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_next_upstream error timeout non_idempotent;
-        }}
-    }}
-}}
-""")
-    return conf
-
-
 async def load(url, seconds, connections=64):
     import aiohttp
     body = json.dumps(tr.infer_body())
@@ -97,7 +61,7 @@ def throughput(n, seconds, work: Path):
         for r in replicas:
             r.start()
         port = tr.free_port()
-        conf = nginx_conf([r.port for r in replicas], work, port, work / "access.log")
+        conf = tr.nginx_conf([r.port for r in replicas], work, port, None, keepalive=True)
         nginx = subprocess.Popen([peers.find_program("nginx"), "-e", str(work / "error.log"), "-p", str(work), "-c", str(conf)],
                                  stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
         while not peers.port_open(port):

@@ -113,15 +113,16 @@ class Replica:
             self.proc.wait(10)
 
 
-def start_nginx(ports, workdir: Path) -> tuple[subprocess.Popen, int, Path]:
-    exe = peers.find_program("nginx")
-    if exe is None:
-        pytest.skip("nginx not found (scripts/setup --tests)")
+def nginx_conf(ports, workdir: Path, port: int, access: Path | None, keepalive: bool = False) -> Path:
+    """nginx as the replicas' load balancer (least_conn, retries on errors and timeouts); `access` None turns the
+    access log off, `keepalive` keeps upstream connections open (the benchmark's setting)."""
     tmp = workdir / "nginx-tmp"
-    tmp.mkdir()
-    port = free_port()
-    access = workdir / "access.log"
+    tmp.mkdir(exist_ok=True)
     upstreams = "\n".join(f"        server 127.0.0.1:{p} max_fails=1 fail_timeout=2s;" for p in ports)
+    logging = (f"""log_format replicas '$status "$upstream_addr" "$upstream_status" $request_time';
+    access_log {access} replicas;""" if access else "access_log off;")
+    pool = "\n        keepalive 64;" if keepalive else ""
+    http11 = "\n            proxy_http_version 1.1;\n            proxy_set_header Connection \"\";" if keepalive else ""
     conf = workdir / "nginx.conf"
     conf.write_text(f"""daemon off;
 master_process off;
@@ -129,8 +130,7 @@ pid {workdir}/nginx.pid;
 error_log {workdir}/error.log;
 events {{ worker_connections 1024; }}
 http {{
-    log_format replicas '$status "$upstream_addr" "$upstream_status" $request_time';
-    access_log {access} replicas;
+    {logging}
     client_body_temp_path {tmp}/body;
     proxy_temp_path {tmp}/proxy;
     fastcgi_temp_path {tmp}/fastcgi;
@@ -138,12 +138,12 @@ http {{
     scgi_temp_path {tmp}/scgi;
     upstream hepml {{
         least_conn;
-{upstreams}
+{upstreams}{pool}
     }}
     server {{
         listen 127.0.0.1:{port};
         location / {{
-            proxy_pass http://hepml;
+            proxy_pass http://hepml;{http11}
             # Inference has no side effects, so a POST cut off by a dying replica may go to the next one.
             proxy_next_upstream error timeout non_idempotent;
             proxy_next_upstream_tries 3;
@@ -153,6 +153,16 @@ http {{
     }}
 }}
 """)
+    return conf
+
+
+def start_nginx(ports, workdir: Path) -> tuple[subprocess.Popen, int, Path]:
+    exe = peers.find_program("nginx")
+    if exe is None:
+        pytest.skip("nginx not found (scripts/setup --tests)")
+    port = free_port()
+    access = workdir / "access.log"
+    conf = nginx_conf(ports, workdir, port, access)
     proc = subprocess.Popen([exe, "-e", str(workdir / "error.log"), "-p", str(workdir), "-c", str(conf)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, preexec_fn=peers._set_pdeathsig)
     deadline = time.monotonic() + 10
