@@ -70,7 +70,7 @@ let package = Package(
         .target(
             name: "HEPInference",
             dependencies: [
-                "CImageCodecs", "CCodecsZlib", "COpenBLAS",
+                "CImageCodecs", "CCodecsZlib", "CCodecsSnappy", "COpenBLAS",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
             ]
