@@ -37,6 +37,7 @@ let package = Package(
         .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         .systemLibrary(name: "CCodecsZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
@@ -48,6 +49,8 @@ let package = Package(
         .systemLibrary(name: "CCodecsXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CImageCodecs", pkgConfig: "libpng", providers: [.apt(["libpng-dev", "libturbojpeg0-dev"])]),
+        // Debian's libhdf5-dev installs hdf5.pc (serial HDF5): Keras .h5 and .keras weights.
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         .target(name: "HEPJSON"),
         .target(
             name: "ROOTIO",
@@ -70,8 +73,9 @@ let package = Package(
         .target(
             name: "HEPInference",
             dependencies: [
-                "CImageCodecs", "CCodecsZlib", "CCodecsSnappy", "COpenBLAS",
+                "CImageCodecs", "CCodecsZlib", "CCodecsSnappy", "COpenBLAS", "CHDF5",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -8,6 +8,8 @@ struct SlicePlan: Sendable {
     var byteOffsets: [Int32]?
     /// Local entry range inside the basket.
     var entries: Range<Int>
+    /// The decoded entries of a string or `vector<vector<T>>` branch (see `ObjectSlice`).
+    var object: ObjectSlice? = nil
 }
 
 /// Validates and copies basket slices into typed columns with whole-buffer byte swaps.

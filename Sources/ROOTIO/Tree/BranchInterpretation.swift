@@ -40,7 +40,7 @@ extension BranchInterpretation {
         case "TLeafL", "TLeafG": type = leaf.isUnsigned ? .uint64 : .int64
         case "TLeafF": type = .float32
         case "TLeafD": type = .float64
-        case "TLeafC": return skip("string leaf (TLeafC)")
+        case "TLeafC": return .success(.charLeaf)
         case "TLeafF16": return skip("Float16_t leaf (packed float)")
         case "TLeafD32": return skip("Double32_t leaf (packed float)")
         default: return skip("leaf class \(leaf.className)")

@@ -344,6 +344,7 @@ public final class TreeReader: Sendable {
     }
 
     private func assemble(_ t: Int, parts: [Part], base: ArenaPointer, start: Int64, count: Int) -> Column {
+        if let column = objectColumn(t, parts: parts, start: start, count: count) { return column }
         let interp = targets[t].interpretation
         let values: ColumnValues
         switch interp.type {
