@@ -28,6 +28,9 @@ extension BranchInterpretation {
         guard branch.leaves.count <= 1 else { return skip("leaf-list branch with \(branch.leaves.count) leaves") }
         guard let leaf = branch.leaves.first else { return skip("no leaves (a parent branch without data)") }
         let dims = parseDimensions(leaf.title)
+        if let element = branch.element, let special = ofStringOrNested(branch, element: element, streamers: streamers) {
+            return special
+        }
         if let element = branch.element {
             return ofElement(branch, element: element, leaf: leaf, dims: dims, streamers: streamers)
         }

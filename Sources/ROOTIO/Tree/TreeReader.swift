@@ -303,6 +303,8 @@ public final class TreeReader: Sendable {
         } else {
             throw ROOTIOError.malformed(file: tree.file.name, object: context, offset: 0, reason: "basket has no bytes")
         }
+        if let objects = try objectSlice(t, job, base: base, entries: entries, length: length, offsets: offsets,
+                                         context: context) { return objects }
         var generated: [Int32]?
         if t.interpretation.kind == .jagged, offsets == nil, entries > 0, length > 0 {
             generated = try await counterValues(for: t, entries: job.location.firstEntry..<job.location.entryEnd)
