@@ -62,6 +62,14 @@ public enum ColumnKind: String, Sendable {
     case fixed
     /// A variable number of values per entry (`Muon_pt[nMuon]`, `std::vector<float>`).
     case jagged
+    /// A variable number of variable-length lists per entry (`vector<vector<float>>`, jet constituents):
+    /// `offsets` into the lists, `innerOffsets` into the values.
+    case doublyJagged = "doubly_jagged"
+    /// One UTF-8 string per entry (`char*` leaves, `std::string`, `TString`): `offsets` into the bytes.
+    case string
+    /// A variable number of strings per entry (`vector<string>`): `offsets` into the strings, `innerOffsets`
+    /// into the bytes.
+    case jaggedString = "jagged_string"
 }
 
 /// The values of one branch over an entry range: flat/fixed columns as one array (row-major), jagged
@@ -75,11 +83,14 @@ public struct Column: Sendable {
     public var entryStart: Int64
     public var entryCount: Int
     public var values: ColumnValues
-    /// Jagged columns only.
+    /// Jagged, doubly jagged and string columns only (entries + 1).
     public var offsets: [Int64]?
+    /// Doubly jagged and jagged-string columns only: offsets of the inner lists (strings) into `values`.
+    public var innerOffsets: [Int64]?
 
     public init(name: String, type: ScalarType, kind: ColumnKind, shape: [Int], entryStart: Int64, entryCount: Int,
-                values: ColumnValues, offsets: [Int64]?) {
+                values: ColumnValues, offsets: [Int64]?, innerOffsets: [Int64]? = nil) {
+        self.innerOffsets = innerOffsets
         self.name = name
         self.type = type
         self.kind = kind
@@ -96,8 +107,9 @@ public struct Column: Sendable {
         return shape.reduce(1, *)
     }
 
-    /// Range of `values` holding entry `i`.
+    /// Range of `values` holding entry `i` (all inner lists of a doubly jagged entry).
     public func valueRange(ofEntry i: Int) -> Range<Int> {
+        if let o = offsets, let inner = innerOffsets { return Int(inner[Int(o[i])])..<Int(inner[Int(o[i + 1])]) }
         if let o = offsets { return Int(o[i])..<Int(o[i + 1]) }
         let n = shape.reduce(1, *)
         return (i * n)..<((i + 1) * n)

@@ -16,6 +16,11 @@ public struct BranchStatistics: Sendable {
     public private(set) var maxLength = 0
     public private(set) var first: [JSONValue] = []
     public private(set) var last: JSONValue = .null
+    /// String columns: counts, lengths and distinct values of the strings.
+    public private(set) var text = StringStatistics()
+    /// Doubly jagged columns: inner vectors in total, and the longest one.
+    public private(set) var innerLists: Int64 = 0
+    public private(set) var maxInnerLength = 0
 
     public init(name: String, interpretation: BranchInterpretation) {
         self.name = name
@@ -27,6 +32,16 @@ public struct BranchStatistics: Sendable {
         let v = column.values
         for i in 0..<column.entryCount {
             maxLength = max(maxLength, column.length(ofEntry: i))
+        }
+        if column.kind.isString {
+            text.add(column)
+            values = text.strings
+            addEnds(column)
+            return
+        }
+        if column.kind == .doublyJagged, let inner = column.innerOffsets, inner.count > 1 {
+            innerLists += Int64(inner.count - 1)
+            for k in 0..<(inner.count - 1) { maxInnerLength = max(maxInnerLength, Int(inner[k + 1] - inner[k])) }
         }
         values += Int64(v.count)
         switch v {
@@ -42,6 +57,11 @@ public struct BranchStatistics: Sendable {
         case let .float32(a): addFloats(a.lazy.map { Double($0) })
         case let .float64(a): addFloats(a.lazy)
         }
+        addEnds(column)
+    }
+
+    /// Keeps the first three entries and the last one, and counts the chunk's entries.
+    private mutating func addEnds(_ column: Column) {
         for i in 0..<column.entryCount where entries + Int64(i) < 3 {
             first.append(entryJSON(column, i))
         }
@@ -102,6 +122,7 @@ public struct BranchStatistics: Sendable {
             if inner == 1 { return .array(r.map { scalarJSON(column, $0) }) }
             return .array(stride(from: r.lowerBound, to: r.upperBound, by: inner).map { nested(column, $0, interpretation.shape) })
         case .fixed: return nested(column, r.lowerBound, interpretation.shape)
+        case .doublyJagged, .string, .jaggedString: return column.stringOrNestedJSON(ofEntry: i) ?? .null
         }
     }
 
@@ -124,7 +145,19 @@ public struct BranchStatistics: Sendable {
             m.append(("counter", i.counter.map { .string($0) } ?? .null))
             m.append(("lengths_sum", .int(values / Int64(i.itemsPerElement))))
         }
-        if values > 0 {
+        if i.kind == .doublyJagged {
+            m.append(("lengths_sum", .int(innerLists)))
+            m.append(("max_length", .int(maxLength)))
+            m.append(("inner_lengths_sum", .int(values)))
+            m.append(("max_inner_length", .int(maxInnerLength)))
+        }
+        if i.kind == .jaggedString {
+            m.append(("lengths_sum", .int(text.strings)))
+            m.append(("max_length", .int(maxLength)))
+        }
+        if i.kind.isString {
+            m += text.jsonMembers
+        } else if values > 0 {
             switch i.type {
             case .bool:
                 m.append(("sum", .int(integerSum)))
