@@ -65,6 +65,8 @@ public enum NativeOp: Sendable, Equatable {
     case select
     /// [start, limit, delta) as a 1-D tensor.
     case range
+    /// LSTM or GRU over a sequence (ONNX conventions, see `NativeRecurrent`); outputs [Y, Y_h, Y_c (LSTM)].
+    case recurrent(NativeRecurrent)
 }
 
 /// Element-wise functions of one input (and fused activations).

@@ -69,6 +69,8 @@ enum NativeKernels {
             return [try BinaryKernel.select(ins, ctx)]
         case .range:
             return [try LayoutKernels.range(ins, ctx)]
+        case let .recurrent(r):
+            return try RecurrentKernel.run(r, ins, ctx)
         }
     }
 }
