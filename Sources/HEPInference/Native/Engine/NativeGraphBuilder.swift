@@ -38,6 +38,14 @@ public final class NativeGraphBuilder {
     public func constant(_ name: String) -> NativeTensor? { valueIndex[name].flatMap { constants[$0] } }
 
     public func build() throws -> NativeGraph {
+        var graph = try buildSubgraph()
+        try NativeShapeProbe.infer(&graph)
+        return graph
+    }
+
+    /// The graph without load-time shape inference and memory plan: the body or condition of a loop, whose
+    /// inputs' shapes are known only when it runs.
+    public func buildSubgraph() throws -> NativeGraph {
         let order = try executionOrder()
         var graph = NativeGraph(valueNames: valueNames, constants: [], inputs: inputs, outputs: outputs, nodes: [])
         var folded = try foldConstants(order)
@@ -45,7 +53,6 @@ public final class NativeGraphBuilder {
         graph.valueNames = valueNames
         graph.constants = (0..<valueNames.count).map { constants[$0] }
         graph.nodes = folded
-        try NativeShapeProbe.infer(&graph)
         return graph
     }
 

@@ -67,6 +67,10 @@ public enum NativeOp: Sendable, Equatable {
     case range
     /// LSTM or GRU over a sequence (ONNX conventions, see `NativeRecurrent`); outputs [Y, Y_h, Y_c (LSTM)].
     case recurrent(NativeRecurrent)
+    /// A while-loop over subgraphs; inputs [initial variables..., invariants...], outputs the final variables.
+    case loop(NativeLoop)
+    /// A TensorFlow TensorList operation (lists held as tensors with a leading element axis).
+    case tensorList(NativeTensorListOp)
 }
 
 /// Element-wise functions of one input (and fused activations).

@@ -71,6 +71,10 @@ enum NativeKernels {
             return [try LayoutKernels.range(ins, ctx)]
         case let .recurrent(r):
             return try RecurrentKernel.run(r, ins, ctx)
+        case let .loop(l):
+            return try LoopKernel.run(l, ins, ctx)
+        case let .tensorList(op):
+            return [try TensorListKernels.run(op, ins, ctx)]
         }
     }
 }
