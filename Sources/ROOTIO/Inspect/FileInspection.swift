@@ -23,7 +23,9 @@ public enum FileInspection {
         ])
     }
 
-    /// Statistics of one tree's numeric branches (an RNTuple's fields); the others are listed under `skipped`.
+    /// Statistics of one tree's numeric branches (an RNTuple's fields); the others are listed under `skipped`,
+    /// with the reason for each under `skip_reasons`. Every statistic covers all the tree's entries (the same
+    /// chunked `TreeReader` path as `read`); a branch that cannot is skipped with the reason, never truncated.
     public static func inspect(_ tree: Tree, threads: Int, chunkSize: Int) async throws -> JSONValue {
         let (readable, skipped) = tree.classifyBranches()
         let stats = try await statistics(tree, branches: readable.map(\.0), entries: nil, threads: threads,
@@ -32,6 +34,7 @@ public enum FileInspection {
             ("entries", .int(tree.entries)),
             (tree.isRNTuple ? "fields" : "branches", .object(stats.map { ($0.name, tree.isRNTuple ? withoutCounter($0.json) : $0.json) })),
             ("skipped", .array(skipped.map { .string($0.0.name) })),
+            ("skip_reasons", .object(skipped.map { ($0.0.name, .string($0.1)) })),
         ])
     }
 
@@ -41,15 +44,20 @@ public enum FileInspection {
         return .object(members.filter { $0.0 != "counter" })
     }
 
-    /// Streams the branches over `entries` (default: all) and accumulates their statistics.
+    /// Streams the branches over `entries` (default: all the tree's entries) through the same `TreeReader`
+    /// chunks as `hepml read`, and accumulates their statistics; a column that comes back short is an error.
     public static func statistics(_ tree: Tree, branches: [BranchModel], entries: Range<Int64>?, threads: Int,
                                   chunkSize: Int) async throws -> [BranchStatistics]
     {
         let reader = try tree.reader(branches: branches, threads: threads)
         var stats = reader.outputs.map { BranchStatistics(name: $0.name, interpretation: $0.interpretation) }
-        let all = entries ?? 0..<branches.reduce(tree.entries) { min($0, $1.entries) }
+        let all = entries ?? 0..<tree.entries
         for try await batch in reader.chunks(size: chunkSize, entries: all) {
             for (k, column) in batch.columns.enumerated() { stats[k].add(column) }
+        }
+        for s in stats where s.entries != Int64(all.count) {
+            throw ROOTIOError.malformed(file: tree.file.name, object: "branch '\(s.name)' of tree '\(tree.path)'", offset: 0,
+                                        reason: "read \(s.entries) entries of the \(all.count) requested")
         }
         return stats
     }

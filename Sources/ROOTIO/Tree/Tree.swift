@@ -61,7 +61,30 @@ public struct Tree: Sendable {
             }
             return c.interpretation
         }
-        return BranchInterpretation.of(branch, streamers: streamers)
+        let interpretation = BranchInterpretation.of(branch, streamers: streamers)
+        guard case .success = interpretation else { return interpretation }
+        if let problem = coverageProblem(of: branch) { return .failure(SkipReason(description: problem)) }
+        return interpretation
+    }
+
+    /// Why the baskets of a TTree branch cannot give one value per tree entry (nil when they can): a branch
+    /// filled fewer times than the tree, or a basket table that does not add up, is skipped with this reason
+    /// instead of silently truncating the tree or yielding empty columns.
+    public func coverageProblem(of branch: BranchModel) -> String? {
+        guard ntuple == nil, table == nil else { return nil }
+        let baskets: BasketTable
+        do {
+            baskets = try BasketTable(branch: branch, file: file.name, fileSize: file.source.size)
+        } catch let ROOTIOError.malformed(_, _, _, reason) {
+            return "unreadable basket table: \(reason)"
+        } catch {
+            return "unreadable basket table: \(error)"
+        }
+        let covered = baskets.baskets.last?.entryEnd ?? 0
+        guard covered >= entries else {
+            return "its baskets hold \(covered) of the tree's \(entries) entries (branch fEntries \(branch.entries))"
+        }
+        return nil
     }
 
     /// Numeric branches (readable) and skipped ones with reasons, in tree order.

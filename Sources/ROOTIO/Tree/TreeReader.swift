@@ -186,9 +186,11 @@ public final class TreeReader: Sendable {
         var ranges: [ByteRange] = []
         var jobsPerTarget = [[Int]](repeating: [], count: targets.count)
         for (t, target) in targets.enumerated() {
+            var covered = 0
             for loc in target.table.overlapping(entries) {
                 let lo = Int(max(entries.lowerBound, loc.firstEntry) - loc.firstEntry)
                 let hi = Int(min(entries.upperBound, loc.entryEnd) - loc.firstEntry)
+                covered += hi - lo
                 var job = Job(target: t, location: loc, local: lo..<hi)
                 if let c = carriedNow[t], c.index == loc.index {
                     job.raw = c.basket
@@ -204,6 +206,10 @@ public final class TreeReader: Sendable {
                 }
                 jobsPerTarget[t].append(jobs.count)
                 jobs.append(job)
+            }
+            guard covered == entries.count else {
+                throw ROOTIOError.malformed(file: tree.file.name, object: "branch '\(target.branch.name)'", offset: 0,
+                                            reason: "its baskets hold \(covered) of the \(entries.count) entries \(entries)")
             }
         }
         let records = try await tree.file.source.read(ranges: ranges)
