@@ -78,9 +78,13 @@ struct KServeRoutes {
                                                          inputs: specs(m.signature.inputs), outputs: specs(m.signature.outputs)))
     }
 
-    /// Reads the body on the event loop, decodes it on a worker thread (at most `modelConcurrency` requests of
-    /// one model at a time), runs it through the model's scheduler (queue, dynamic batching, instances) and
-    /// encodes the answer on a worker thread.
+    /// Bodies up to this size are decoded, and answers up to it encoded, on the request's own task: a hand-off
+    /// to a worker thread and back costs more than the work.
+    static let inlineBodyBytes = 64 << 10
+
+    /// Reads the body, decodes it (on a worker thread when large, at most `modelConcurrency` requests of one
+    /// model at a time), runs it through the model's scheduler (queue, dynamic batching, instances) and
+    /// encodes the answer (on a worker thread when large).
     func infer(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let name = try context.parameters.require("model")
         let m = try state.repository.model(name, version: context.parameters.get("version"))
@@ -91,16 +95,19 @@ struct KServeRoutes {
             let lease = BudgetLease.current
             let encoding = request.headers[.contentEncoding]
             let limit = state.bodyLimit(for: request.uri.path)
-            let req = try await state.offload(model: m.name) { [state] in
+            let decode: @Sendable () throws -> InferRequest = { [state] in
                 try state.withDecodedBody(body, contentEncoding: encoding, limit: limit, lease: lease) { bytes in
                     try KServeCodec.decodeRequest(bytes, headerLength: headerLength) { try lease?.reserve($0) }
                 }
             }
+            let req = encoding == nil && body.readableBytes <= Self.inlineBodyBytes
+                ? try decode() : try await state.offload(model: m.name, decode)
             let outputs = try await state.schedulers.scheduler(for: m).infer(req.inputs, outputs: req.outputs?.map(\.name))
-            return try await state.offload {
+            let encode: @Sendable () -> Response = {
                 let binary = outputs.indices.map { k in req.outputs?[k].binary ?? req.binaryOutput }
                 return KServeCodec.encodeResponse(model: m.name, version: m.version, id: req.id, outputs: outputs, binary: binary)
             }
+            return outputs.reduce(0, { $0 + $1.data.count }) <= Self.inlineBodyBytes / 8 ? encode() : try await state.offload(encode)
         }
     }
 }

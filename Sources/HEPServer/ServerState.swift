@@ -33,7 +33,7 @@ final class ServerState: Sendable {
         modelGate = ConcurrencyLimiter(limit: configuration.modelConcurrency)
         schedulers = ModelSchedulers(defaultInstances: configuration.modelConcurrency, defaultQueueSize: configuration.maxQueueSize,
                                      batchingByDefault: configuration.dynamicBatchingByDefault) { [workers] work in
-            try await workers.runIfActive(work)
+            workers.submit { _ in work() }
         }
     }
 

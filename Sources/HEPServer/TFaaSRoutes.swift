@@ -95,8 +95,8 @@ struct TFaaSRoutes {
         return try state.repository.model(n)
     }
 
-    /// Runs one sample through the model's first input and returns the first row of its first output.
-    func predictRow(_ m: LoadedModel, values: [Float]) throws -> [Float] {
+    /// One sample as a batch-of-one tensor for the model's first input.
+    func rowInput(_ m: LoadedModel, values: [Float]) throws -> Tensor {
         guard let spec = m.signature.inputs.first else { throw APIError.badRequest("model '\(m.name)' has no inputs") }
         var shape = spec.shape.map { $0 < 0 ? 1 : $0 }
         if shape.isEmpty { shape = [values.count] }
@@ -113,29 +113,38 @@ struct TFaaSRoutes {
         guard shape.reduce(1, *) == values.count else {
             throw APIError.badRequest("model '\(m.name)' input '\(spec.name)' has shape \(spec.shape): \(values.count) values do not fit")
         }
-        let input = spec.datatype == .FP32 ? Tensor(name: spec.name, shape: shape, values: values)
+        return spec.datatype == .FP32 ? Tensor(name: spec.name, shape: shape, values: values)
             : try Tensor.from(doubles: values.map(Double.init), name: spec.name, datatype: spec.datatype, shape: shape)
-        guard let out = try m.infer([input]).first else { throw APIError(.internalServerError, "model returned no output") }
+    }
+
+    /// Runs one sample through the model's scheduler (queue, dynamic batching, instances) and returns the
+    /// first row of its first output.
+    func predictRow(_ m: LoadedModel, values: [Float]) async throws -> [Float] {
+        let input = try rowInput(m, values: values)
+        guard let out = try await state.schedulers.scheduler(for: m).infer([input]).first else {
+            throw APIError(.internalServerError, "model returned no output")
+        }
         let row = out.shape.count > 1 ? out.shape.dropFirst().reduce(1, *) : out.elementCount
         return out.doubles().prefix(row).map { Float($0) }
     }
 
     /// TFaaS `/json`: `{"keys","values","model"}` → first output row; with labels, `[{"label","probability"}]`
-    /// sorted by decreasing probability.
+    /// sorted by decreasing probability. Small bodies are parsed on the request's task, larger ones on a
+    /// worker thread.
     func predictJSON(_ request: Request) async throws -> Response {
         let body = try await state.body(request)
         let lease = BudgetLease.current
-        let parsed = try await state.offload {
+        let parse: @Sendable () throws -> TFaaSRequestJSON = {
             try body.withUnsafeReadableBytes { try TFaaSRequestJSON.parse($0) { try lease?.reserve($0) } }
         }
+        let parsed = body.readableBytes <= KServeRoutes.inlineBodyBytes ? try parse() : try await state.offload(parse)
         let m = try resolve(parsed.model)
         return try await state.metrics.observe(model: m.name, endpoint: "json") {
-            try await state.offload(model: m.name) {
-                let keys = m.backend is NamedInputModel ? parsed.keys : nil
-                let row = try keys.flatMap { try TFaaSNamedInputs.predict(m, keys: $0, values: parsed.values) }
-                    ?? predictRow(m, values: parsed.values)
+            if m.backend is NamedInputModel, let keys = parsed.keys,
+               let row = try await state.offload(model: m.name, { try TFaaSNamedInputs.predict(m, keys: keys, values: parsed.values) }) {
                 return JSONBody.response(json: encode(row, labels: m.labels))
             }
+            return JSONBody.response(json: encode(try await predictRow(m, values: parsed.values), labels: m.labels))
         }
     }
 
@@ -155,12 +164,12 @@ struct TFaaSRoutes {
         }
         let m = try resolve(row.model)
         return try await state.metrics.observe(model: m.name, endpoint: "proto") {
-            try await state.offload(model: m.name) { try protoResponse(m, row: row) }
+            try await protoResponse(m, row: row)
         }
     }
 
-    func protoResponse(_ m: LoadedModel, row: Tfaaspb_Row) throws -> Response {
-        let out = try predictRow(m, values: row.value)
+    func protoResponse(_ m: LoadedModel, row: Tfaaspb_Row) async throws -> Response {
+        let out = try await predictRow(m, values: row.value)
         var p = Tfaaspb_Predictions()
         p.prediction = out.enumerated().map { i, v in
             var c = Tfaaspb_Class()

@@ -10,11 +10,7 @@ import Testing
 /// requests, keeps a bad request's failure to itself, bounds its queue and honours instance counts.
 @Suite struct ModelSchedulerTests {
     /// Model work on Dispatch threads (the server uses its worker pool).
-    static let offload: ModelScheduler.Offload = { work in
-        try await withCheckedThrowingContinuation { c in
-            DispatchQueue.global().async { c.resume(with: Result { try work() }) }
-        }
-    }
+    static let submit: ModelScheduler.Submit = { work in DispatchQueue.global().async(execute: work) }
 
     /// sklearn-mlp (ONNX Runtime) declared with a batch dimension of up to `maxBatch` rows.
     static func mlp(maxBatch: Int32 = 64, delayMicroseconds: UInt64 = 20_000, batching: Bool = true, instances: Int32 = 0) throws -> LoadedModel {
@@ -31,7 +27,7 @@ import Testing
     }
 
     static func scheduler(_ model: LoadedModel, queue: Int = 1024) -> ModelScheduler {
-        ModelScheduler(model: model, policy: BatchingPolicy(config: model.config, defaultInstances: 1, defaultQueueSize: queue), offload: offload)
+        ModelScheduler(model: model, policy: BatchingPolicy(config: model.config, defaultInstances: 1, defaultQueueSize: queue), submit: submit)
     }
 
     /// Row `k` of the shared reference input, as a one-event request.
@@ -154,6 +150,39 @@ import Testing
         #expect(scheduler.statistics.snapshot.executionCount == 1)
     }
 
+    @Test func cancelledRequestLeavesTheQueue() async throws {
+        let scheduler = Self.scheduler(try Self.mlp(delayMicroseconds: 10_000_000))
+        let waiting = Task { try await scheduler.infer(try Self.event(0)) }
+        while scheduler.queuedCount < 1 { await Task.yield() }
+        waiting.cancel()
+        await #expect(throws: CancellationError.self) { _ = try await waiting.value }
+        #expect(scheduler.queuedCount == 0)
+        #expect(scheduler.statistics.snapshot.fail.count == 1)
+        #expect(scheduler.statistics.snapshot.executionCount == 0)
+    }
+
+    @Test func queuedRequestsAreCutToThePreferredBatchSize() async throws {
+        let backend = RowCheckBackend(sleepMicroseconds: 20_000)
+        var config = Inference_ModelConfig()
+        config.maxBatchSize = 32
+        config.dynamicBatching.preferredBatchSize = [4]
+        config.instanceGroup = [.with { $0.count = 1 }]
+        let model = LoadedModel(name: "rows", version: 1, config: config, signature: backend.signature, backend: backend,
+                                labels: nil, tfaasParams: nil, paramsJSON: nil)
+        let scheduler = Self.scheduler(model)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for k in 0..<13 {
+                group.addTask { _ = try await scheduler.infer([Tensor(name: "x", shape: [1, 2], values: [Float(k), 1])]) }
+            }
+            try await group.waitForAll()
+        }
+        let calls = backend.calls.withLock { $0 }
+        #expect(calls.reduce(0, +) == 13)
+        // While the first run sleeps, the others queue up; every later run is cut to 4 rows while 4 are waiting.
+        #expect(calls.filter { $0 > 4 }.isEmpty, "runs \(calls)")
+        #expect(calls.contains(4), "runs \(calls)")
+    }
+
     @Test func instanceGroupCountBoundsConcurrentRuns() async throws {
         let backend = RowCheckBackend(sleepMicroseconds: 30_000)
         var config = Inference_ModelConfig()
@@ -185,8 +214,9 @@ import Testing
             """
         let config = try ModelConfigFile.parse(text, file: "m/config.pbtxt")
         let p = BatchingPolicy(config: config, defaultInstances: 2, defaultQueueSize: 100)
-        #expect(p == BatchingPolicy(instances: 3, merges: true, maxBatchSize: 64, targetBatchSize: 16,
+        #expect(p == BatchingPolicy(instances: 3, merges: true, maxBatchSize: 64, preferredBatchSizes: [16, 8],
                                     maxQueueDelayNanoseconds: 500_000, maxQueueSize: 7))
+        #expect(p.targetBatchSize == 16 && p.preferredBatchSizes == [8, 16])
         let plain = BatchingPolicy(config: try ModelConfigFile.parse("name: \"m\"\nmax_batch_size: 64\n", file: "c"),
                                    defaultInstances: 2, defaultQueueSize: 100)
         #expect(!plain.merges && plain.instances == 2 && plain.maxQueueSize == 100)

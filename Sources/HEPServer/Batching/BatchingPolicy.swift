@@ -12,17 +12,23 @@ struct BatchingPolicy: Sendable, Equatable {
     /// The batch size a merged run aims for: the largest `preferred_batch_size` (at most `max_batch_size`),
     /// else `max_batch_size`. A batch this large runs without waiting for the queue delay.
     var targetBatchSize: Int
+    /// `preferred_batch_size` values (at most `max_batch_size`): a batch that runs is cut to the largest of
+    /// them it reaches.
+    var preferredBatchSizes: [Int]
     /// How long the oldest queued request may wait for others to join it (`max_queue_delay_microseconds`).
     var maxQueueDelayNanoseconds: UInt64
     /// Requests that may wait for a run (`default_queue_policy.max_queue_size`, else the server's default);
     /// past it requests are refused as busy (HTTP 503, gRPC UNAVAILABLE).
     var maxQueueSize: Int
 
-    init(instances: Int, merges: Bool, maxBatchSize: Int, targetBatchSize: Int, maxQueueDelayNanoseconds: UInt64, maxQueueSize: Int) {
+    init(instances: Int, merges: Bool, maxBatchSize: Int, preferredBatchSizes: [Int] = [], maxQueueDelayNanoseconds: UInt64,
+         maxQueueSize: Int) {
         self.instances = max(1, instances)
         self.merges = merges && maxBatchSize > 1
-        self.maxBatchSize = max(1, maxBatchSize)
-        self.targetBatchSize = min(max(1, targetBatchSize), self.maxBatchSize)
+        let largest = max(1, maxBatchSize)
+        self.maxBatchSize = largest
+        self.preferredBatchSizes = preferredBatchSizes.filter { $0 > 0 && $0 <= largest }.sorted()
+        self.targetBatchSize = self.preferredBatchSizes.last ?? largest
         self.maxQueueDelayNanoseconds = maxQueueDelayNanoseconds
         self.maxQueueSize = max(1, maxQueueSize)
     }
@@ -39,7 +45,7 @@ struct BatchingPolicy: Sendable, Equatable {
         self.init(instances: counts.isEmpty ? defaultInstances : counts.reduce(0, +),
                   merges: maxBatch > 0 && (config.hasDynamicBatching || batchingByDefault),
                   maxBatchSize: maxBatch,
-                  targetBatchSize: preferred.max() ?? maxBatch,
+                  preferredBatchSizes: preferred,
                   maxQueueDelayNanoseconds: min(batching.maxQueueDelayMicroseconds, UInt64.max / 1000) * 1000,
                   maxQueueSize: queueLimit > 0 ? queueLimit : defaultQueueSize)
     }

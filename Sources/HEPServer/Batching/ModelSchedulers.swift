@@ -7,14 +7,14 @@ final class ModelSchedulers: Sendable {
     private let defaultInstances: Int
     private let defaultQueueSize: Int
     private let batchingByDefault: Bool
-    private let offload: ModelScheduler.Offload
+    private let submit: ModelScheduler.Submit
     private let schedulers = Mutex<[String: ModelScheduler]>([:])
 
-    init(defaultInstances: Int, defaultQueueSize: Int, batchingByDefault: Bool, offload: @escaping ModelScheduler.Offload) {
+    init(defaultInstances: Int, defaultQueueSize: Int, batchingByDefault: Bool, submit: @escaping ModelScheduler.Submit) {
         self.defaultInstances = defaultInstances
         self.defaultQueueSize = defaultQueueSize
         self.batchingByDefault = batchingByDefault
-        self.offload = offload
+        self.submit = submit
     }
 
     static func key(_ name: String, _ version: Int) -> String { name + "\u{0}" + String(version) }
@@ -27,7 +27,7 @@ final class ModelSchedulers: Sendable {
             let policy = BatchingPolicy(config: model.config, defaultInstances: defaultInstances,
                                         defaultQueueSize: defaultQueueSize, batchingByDefault: batchingByDefault)
             let s = ModelScheduler(model: model, policy: policy, statistics: all[key]?.statistics ?? ModelStatisticsRecorder(),
-                                   offload: offload)
+                                   submit: submit)
             all[key] = s
             return s
         }

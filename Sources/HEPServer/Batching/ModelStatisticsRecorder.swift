@@ -42,8 +42,12 @@ final class ModelStatisticsRecorder: Sendable {
 
     var snapshot: Snapshot { data.withLock { $0 } }
 
-    /// A request waited `nanoseconds` for its run.
-    func recordQueue(_ nanoseconds: UInt64) { data.withLock { $0.queue.add(nanoseconds) } }
+    /// The requests of one run waited these nanoseconds for it.
+    func recordQueue(_ waits: [UInt64]) {
+        data.withLock { s in
+            for ns in waits { s.queue.add(ns) }
+        }
+    }
 
     /// A model run of `batchSize` rows served `requests` requests; its times split into preparing the
     /// inputs (merging), running the model and preparing the outputs (splitting).
@@ -62,12 +66,14 @@ final class ModelStatisticsRecorder: Sendable {
         }
     }
 
-    /// A request of `inferences` batch elements succeeded after `nanoseconds` (queue and run).
-    func recordSuccess(_ nanoseconds: UInt64, inferences: Int) {
+    /// Requests of `inferences` batch elements each succeeded after `nanoseconds` (queue and run).
+    func recordSuccesses(_ requests: [(nanoseconds: UInt64, inferences: Int)]) {
         let now = UInt64(max(0, Date().timeIntervalSince1970 * 1000))
         data.withLock { s in
-            s.success.add(nanoseconds)
-            s.inferenceCount &+= UInt64(max(0, inferences))
+            for r in requests {
+                s.success.add(r.nanoseconds)
+                s.inferenceCount &+= UInt64(max(0, r.inferences))
+            }
             s.lastInferenceMs = now
         }
     }
