@@ -2,6 +2,8 @@
 public struct StreamerElement: Sendable {
     public var className: String
     public var name: String
+    /// The member's comment (holds the `[xmin,xmax,nbits]` range of Double32_t/Float16_t members).
+    public var title: String = ""
     /// TStreamerElement fType (EDataType, +20 fixed array, +40 pointer array, 300 STL, ...).
     public var type: Int32
     public var typeName: String
@@ -48,7 +50,7 @@ extension StreamerElement {
         try c.finish(h.end)
         try c.finish(middle?.end)
         try c.finish(outer.end)
-        return StreamerElement(className: className, name: named.name, type: type, typeName: typeName)
+        return StreamerElement(className: className, name: named.name, title: named.title, type: type, typeName: typeName)
     }
 }
 

@@ -22,7 +22,7 @@ enum BasketExtractor {
         -> SlicePlan
     {
         func bad(_ why: String) -> ROOTIOError { .malformed(file: file, object: context, offset: 0, reason: why) }
-        let size = interp.type.byteSize
+        let size = interp.storedValueBytes
         if interp.kind != .jagged {
             guard dataCount >= basketEntries * interp.elementBytes else {
                 throw bad("basket has \(dataCount) bytes for \(basketEntries) entries of \(interp.elementBytes) bytes")
@@ -91,18 +91,29 @@ enum BasketExtractor {
     {
         guard plan.valueCount > 0 else { return }
         guard let offs = plan.byteOffsets, let counts = plan.counts else {
-            T.decodeBigEndian(data + plan.entries.lowerBound * interp.elementBytes, count: plan.valueCount, into: out)
+            decode(data + plan.entries.lowerBound * interp.elementBytes, count: plan.valueCount, interp, into: out)
             return
         }
         let header = interp.headerBytes
         if header == 0 {
-            T.decodeBigEndian(data + Int(offs[plan.entries.lowerBound]), count: plan.valueCount, into: out)
+            decode(data + Int(offs[plan.entries.lowerBound]), count: plan.valueCount, interp, into: out)
             return
         }
         var at = 0
         for (k, i) in plan.entries.enumerated() where counts[k] > 0 {
-            T.decodeBigEndian(data + Int(offs[i]) + header, count: Int(counts[k]), into: out + at)
+            decode(data + Int(offs[i]) + header, count: Int(counts[k]), interp, into: out + at)
             at += Int(counts[k])
+        }
+    }
+
+    /// Decodes `count` consecutive values: a byte swap, or unpacking of Double32_t/Float16_t.
+    @inline(__always)
+    private static func decode<T: ColumnScalar>(_ source: UnsafeRawPointer, count: Int, _ interp: BranchInterpretation,
+                                                into out: UnsafeMutablePointer<T>) {
+        if let packing = interp.packing {
+            FloatPacking.decode(packing, source, count: count, into: out)
+        } else {
+            T.decodeBigEndian(source, count: count, into: out)
         }
     }
 }

@@ -6,13 +6,18 @@ public struct BranchInterpretation: Sendable, Equatable {
     public var shape: [Int]
     /// Bytes to skip at the start of each entry (10 for `std::vector`, 1 for counted arrays in classes).
     public var headerBytes: Int
-    /// Name of the counter branch of a jagged leaf array (`nMuon`), if any.
+    /// Name of the counter branch of a jagged leaf array (`nMuon`), or of the collection branch whose
+    /// members a jagged branch holds (`Particle` for `Particle.PT`), if any.
     public var counter: String?
+    /// How `Double32_t`/`Float16_t` values are packed on disk; nil when values are plain big-endian `type`.
+    public var packing: FloatPacking? = nil
 
     /// Values per entry (flat/fixed) or per jagged element.
     public var itemsPerElement: Int { shape.reduce(1, *) }
-    /// Bytes of one entry (flat/fixed) or of one jagged element.
-    public var elementBytes: Int { type.byteSize * itemsPerElement }
+    /// Bytes of one value on disk.
+    public var storedValueBytes: Int { packing?.storedBytes ?? type.byteSize }
+    /// Bytes of one entry (flat/fixed) or of one jagged element, on disk.
+    public var elementBytes: Int { storedValueBytes * itemsPerElement }
 }
 
 /// Why a branch is not read as numbers.
@@ -22,19 +27,20 @@ public struct SkipReason: Error, Sendable, CustomStringConvertible {
 
 extension BranchInterpretation {
     /// Decides the interpretation of a branch, or why it is skipped.
-    static func of(_ branch: BranchModel, streamers: StreamerInfoList?) -> Result<BranchInterpretation, SkipReason> {
+    /// - Parameter tree: the tree holding `branch`, to find the collection branch of a split collection member.
+    static func of(_ branch: BranchModel, in tree: TreeModel? = nil, streamers: StreamerInfoList?)
+        -> Result<BranchInterpretation, SkipReason>
+    {
         func skip(_ why: String) -> Result<BranchInterpretation, SkipReason> { .failure(SkipReason(description: why)) }
         if !branch.fileName.isEmpty { return skip("baskets stored in another file (\(branch.fileName))") }
         guard branch.leaves.count <= 1 else { return skip("leaf-list branch with \(branch.leaves.count) leaves") }
         guard let leaf = branch.leaves.first else { return skip("no leaves (a parent branch without data)") }
         let dims = parseDimensions(leaf.title)
-        if let element = branch.element, let special = ofStringOrNested(branch, element: element, streamers: streamers) {
-            return special
-        }
         if let element = branch.element {
-            return ofElement(branch, element: element, leaf: leaf, dims: dims, streamers: streamers)
+            return ofElement(branch, element: element, leaf: leaf, dims: dims, tree: tree, streamers: streamers)
         }
         let type: ScalarType
+        var packing: FloatPacking?
         switch leaf.className {
         case "TLeafO": type = .bool
         case "TLeafB": type = leaf.isUnsigned ? .uint8 : .int8
@@ -43,16 +49,27 @@ extension BranchInterpretation {
         case "TLeafL", "TLeafG": type = leaf.isUnsigned ? .uint64 : .int64
         case "TLeafF": type = .float32
         case "TLeafD": type = .float64
-        case "TLeafC": return .success(.charLeaf)
-        case "TLeafF16": return skip("Float16_t leaf (packed float)")
-        case "TLeafD32": return skip("Double32_t leaf (packed float)")
+        case "TLeafC": return skip("string leaf (TLeafC)")
+        case "TLeafF16", "TLeafD32":
+            let isFloat16 = leaf.className == "TLeafF16"
+            guard let p = FloatPacking.of(spec: leaf.title, isFloat16: isFloat16) else {
+                return skip("\(isFloat16 ? "Float16_t" : "Double32_t") leaf with range specifier '\(leaf.title)'")
+            }
+            type = isFloat16 ? .float32 : .float64
+            packing = p
         default: return skip("leaf class \(leaf.className)")
         }
-        return shaped(type: type, leaf: leaf, dims: dims, headerBytes: 0)
+        return shaped(type: type, packing: packing, leaf: leaf, dims: dims, headerBytes: 0)
     }
 
-    private static func shaped(type: ScalarType, leaf: LeafModel, dims: [Dimension], headerBytes: Int)
-        -> Result<BranchInterpretation, SkipReason>
+    /// Whether reading `branch` needs the file's streamer list (STL members, packed floats in split classes).
+    static func needsStreamerInfo(_ branch: BranchModel) -> Bool {
+        guard let st = branch.element?.streamerType else { return false }
+        return st == 300 || st == 365 || st == 500 || (st > 0 && st < 60 && st % 10 == 9)
+    }
+
+    private static func shaped(type: ScalarType, packing: FloatPacking? = nil, leaf: LeafModel, dims: [Dimension],
+                               headerBytes: Int) -> Result<BranchInterpretation, SkipReason>
     {
         var fixed = dims.compactMap { if case let .fixed(n) = $0 { return n } else { return nil } }
         var variable: String?
@@ -64,53 +81,63 @@ extension BranchInterpretation {
                 return .failure(SkipReason(description: "jagged array whose variable dimension is not the first"))
             }
             return .success(BranchInterpretation(type: type, kind: .jagged, shape: fixed, headerBytes: headerBytes,
-                                                 counter: leaf.leafCount?.name ?? variable))
+                                                 counter: leaf.leafCount?.name ?? variable, packing: packing))
         }
         if fixed.isEmpty, leaf.length > 1 { fixed = [leaf.length] }
         if fixed.reduce(1, *) != leaf.length {
             return .failure(SkipReason(description: "dimensions \(fixed) disagree with fLen \(leaf.length)"))
         }
         return .success(BranchInterpretation(type: type, kind: fixed.isEmpty ? .flat : .fixed, shape: fixed,
-                                             headerBytes: headerBytes, counter: nil))
+                                             headerBytes: headerBytes, counter: nil, packing: packing))
     }
 
     private static func ofElement(_ branch: BranchModel, element: BranchElementInfo, leaf: LeafModel, dims: [Dimension],
-                                  streamers: StreamerInfoList?) -> Result<BranchInterpretation, SkipReason>
+                                  tree: TreeModel?, streamers: StreamerInfoList?) -> Result<BranchInterpretation, SkipReason>
     {
         func skip(_ why: String) -> Result<BranchInterpretation, SkipReason> { .failure(SkipReason(description: why)) }
-        if !branch.branches.isEmpty { return skip("split object with sub-branches (\(element.className))") }
         switch element.type {
+        case 3, 4:
+            // A split TClonesArray or STL collection of objects: each entry holds the element count (Int32),
+            // the counter of its member branches.
+            return .success(BranchInterpretation(type: .int32, kind: .flat, shape: [], headerBytes: 0, counter: nil))
+        case 31, 41:
+            let parent = tree.flatMap { collectionBranch(holding: branch, in: $0) }
+            return ofCollectionMember(branch, element: element, leaf: leaf, counter: parent?.name ?? leaf.leafCount?.name,
+                                      streamers: streamers)
         case 0, 1, 2: break
-        case 3, 31: return skip("TClonesArray member")
-        case 4, 41: return skip("member of an STL collection of objects")
         default: return skip("TBranchElement fType \(element.type)")
         }
+        if !branch.branches.isEmpty { return skip("split object with sub-branches (\(element.className))") }
         let st = element.streamerType
         if st == -1 || element.id < 0 {
-            if let inner = vectorElementType(element.className) {
-                guard let t = ScalarType(cxxName: inner) else { return skip("\(element.className) is not a vector of numbers") }
-                if t == .bool { return skip("std::vector<bool>") }
-                return .success(BranchInterpretation(type: t, kind: .jagged, shape: [], headerBytes: 10, counter: nil))
+            if let (inner, packing) = vectorElement(element.className) {
+                guard let t = ScalarType(cxxName: inner) ?? packing.map({ _ in inner == "Float16_t" ? .float32 : .float64 })
+                else { return skip("\(element.className) is not a vector of numbers") }
+                return .success(BranchInterpretation(type: t, kind: .jagged, shape: [], headerBytes: 10, counter: nil,
+                                                     packing: packing))
             }
             return skip("object of class \(element.className) (non-split)")
         }
         switch st {
         case 1...19:
-            guard let t = ScalarType(rootDataType: st) else { return skip("basic type code \(st) (Float16/Double32)") }
-            return shaped(type: t, leaf: leaf, dims: dims, headerBytes: 0)
+            return memberScalar(code: st, element: element, leaf: leaf, streamers: streamers).flatMap { t, p in
+                shaped(type: t, packing: p, leaf: leaf, dims: dims, headerBytes: 0)
+            }
         case 21...39:
-            guard let t = ScalarType(rootDataType: st - 20) else { return skip("fixed array of type code \(st - 20)") }
-            return shaped(type: t, leaf: leaf, dims: dims, headerBytes: 0)
+            return memberScalar(code: st - 20, element: element, leaf: leaf, streamers: streamers).flatMap { t, p in
+                shaped(type: t, packing: p, leaf: leaf, dims: dims, headerBytes: 0)
+            }
         case 41...59:
-            guard let t = ScalarType(rootDataType: st - 40) else { return skip("counted array of type code \(st - 40)") }
             guard leaf.leafCount != nil else { return skip("counted array without a counter leaf") }
-            return shaped(type: t, leaf: leaf, dims: dims, headerBytes: 1)
+            return memberScalar(code: st - 40, element: element, leaf: leaf, streamers: streamers).flatMap { t, p in
+                shaped(type: t, packing: p, leaf: leaf, dims: dims, headerBytes: 1)
+            }
         case 300, 500:
             guard let info = streamers?.classes[element.className], Int(element.id) < info.elements.count else {
                 return skip("STL member without streamer information for \(element.className)")
             }
             let typeName = info.elements[Int(element.id)].typeName
-            guard let inner = vectorElementType(typeName), let t = ScalarType(cxxName: inner), t != .bool else {
+            guard let (inner, packing) = vectorElement(typeName), packing == nil, let t = ScalarType(cxxName: inner) else {
                 return skip("STL member of type \(typeName)")
             }
             return .success(BranchInterpretation(type: t, kind: .jagged, shape: [], headerBytes: 10, counter: nil))
@@ -119,14 +146,118 @@ extension BranchInterpretation {
         }
     }
 
-    /// `float` for `vector<float>` (also `std::vector<float>`), nil for anything else.
-    static func vectorElementType(_ name: String) -> String? {
-        var s = name.trimmingSpaces
-        if s.hasPrefix("std::") { s.removeFirst(5) }
-        guard s.hasPrefix("vector<"), s.hasSuffix(">") else { return nil }
-        let inner = String(s.dropFirst(7).dropLast())
+    /// A member of the objects of a split TClonesArray (fType 31) or STL collection (fType 41): per entry, the
+    /// member of every element in turn, so a jagged column counted by the collection branch.
+    private static func ofCollectionMember(_ branch: BranchModel, element: BranchElementInfo, leaf: LeafModel,
+                                           counter: String?, streamers: StreamerInfoList?)
+        -> Result<BranchInterpretation, SkipReason>
+    {
+        func skip(_ why: String) -> Result<BranchInterpretation, SkipReason> { .failure(SkipReason(description: why)) }
+        let st = element.streamerType
+        let code: Int32
+        var shape: [Int] = []
+        switch st {
+        case 1...19:
+            code = st
+        case 21...39:
+            code = st - 20
+            shape = parseDimensions(branch.name).compactMap { if case let .fixed(n) = $0 { return n } else { return nil } }
+            if shape.isEmpty { shape = [leaf.length] }
+            guard shape.reduce(1, *) == leaf.length else {
+                return skip("array member dimensions \(shape) disagree with fLen \(leaf.length)")
+            }
+        case 41...59:
+            return skip("variable-length array member of the objects of a split collection (doubly jagged)")
+        case 300, 365, 500:
+            return skip("STL container member of the objects of a split collection (doubly jagged)")
+        case 65:
+            return skip("TString member of the objects of a split collection")
+        default:
+            return skip("streamer type \(st) in the objects of a split collection")
+        }
+        return memberScalar(code: code, element: element, leaf: leaf, streamers: streamers).map { t, p in
+            BranchInterpretation(type: t, kind: .jagged, shape: shape, headerBytes: 0, counter: counter, packing: p)
+        }
+    }
+
+    /// The column type of a class member with ROOT data type `code`; Double32_t (9) and Float16_t (19) take
+    /// their packing from the member's comment in the streamer list.
+    private static func memberScalar(code: Int32, element: BranchElementInfo, leaf: LeafModel,
+                                     streamers: StreamerInfoList?) -> Result<(ScalarType, FloatPacking?), SkipReason>
+    {
+        if code == 9 || code == 19 {
+            let name = code == 9 ? "Double32_t" : "Float16_t"
+            guard let member = streamerElement(of: element, leaf: leaf, streamers: streamers) else {
+                return .failure(SkipReason(description: "\(name) member without streamer information for \(element.className)"))
+            }
+            guard let p = FloatPacking.of(spec: member.title, isFloat16: code == 19) else {
+                return .failure(SkipReason(description: "\(name) member with range specifier '\(member.title)'"))
+            }
+            return .success((code == 9 ? .float64 : .float32, p))
+        }
+        guard let t = ScalarType(rootDataType: code) else {
+            return .failure(SkipReason(description: "member of basic type code \(code)"))
+        }
+        return .success((t, nil))
+    }
+
+    /// The streamer element describing a branch element's member: entry fID of its class, checked against the
+    /// member name in the leaf title (`x[vec_]`), or found by that name.
+    private static func streamerElement(of element: BranchElementInfo, leaf: LeafModel, streamers: StreamerInfoList?)
+        -> StreamerElement?
+    {
+        guard let info = streamers?.classes[element.className] else { return nil }
+        let name = String(leaf.title.prefix { $0 != "[" && $0 != "/" })
+        if element.id >= 0, Int(element.id) < info.elements.count, info.elements[Int(element.id)].name == name {
+            return info.elements[Int(element.id)]
+        }
+        return info.elements.first { $0.name == name }
+    }
+
+    /// The split TClonesArray or STL-collection branch (fType 3 or 4) nearest above `branch` in `tree`.
+    static func collectionBranch(holding branch: BranchModel, in tree: TreeModel) -> BranchModel? {
+        var path: [BranchModel] = []
+        func search(_ list: [BranchModel]) -> Bool {
+            for b in list {
+                if b === branch { return true }
+                path.append(b)
+                if search(b.branches) { return true }
+                path.removeLast()
+            }
+            return false
+        }
+        guard search(tree.branches) else { return nil }
+        return path.last { [3, 4].contains($0.element?.type ?? 0) }
+    }
+
+    /// The element type of a vector of numbers and its packing: `float` for `vector<float>` (also with `std::`),
+    /// `ROOT::VecOps::RVec<float>` and `vector<float,ROOT::Detail::VecOps::RAdoptAllocator<float> >`;
+    /// `Double32_t`/`Float16_t` elements come with their default packing. Nil for anything else.
+    static func vectorElement(_ name: String) -> (String, FloatPacking?)? {
+        var s = Substring(name.filter { $0 != " " })
+        if s.hasPrefix("std::") { s = s.dropFirst(5) }
+        var inner: Substring
+        if s.hasPrefix("vector<"), s.hasSuffix(">") {
+            inner = s.dropFirst(7).dropLast()
+            if let comma = inner.firstIndex(of: ",") {
+                let allocator = inner[inner.index(after: comma)...]
+                let element = inner[..<comma]
+                let known = ["allocator<\(element)>", "std::allocator<\(element)>",
+                             "ROOT::Detail::VecOps::RAdoptAllocator<\(element)>"]
+                guard known.contains(String(allocator)) else { return nil }
+                inner = element
+            }
+        } else if s.hasPrefix("ROOT::VecOps::RVec<") || s.hasPrefix("ROOT::RVec<"), s.hasSuffix(">") {
+            inner = s.drop { $0 != "<" }.dropFirst().dropLast()
+        } else {
+            return nil
+        }
         if inner.contains("<") || inner.contains(",") { return nil }
-        return inner.trimmingSpaces
+        switch inner {
+        case "Double32_t": return ("Double32_t", .float32)
+        case "Float16_t": return ("Float16_t", .truncated(bits: 12))
+        default: return (String(inner), nil)
+        }
     }
 
     enum Dimension: Equatable {
@@ -134,12 +265,17 @@ extension BranchInterpretation {
         case variable(String)
     }
 
-    /// The bracketed dimensions of a leaf title: `Jet_pt[nJet]` → [variable], `x[2][2]` → [2, 2].
+    /// The bracketed dimensions of a leaf title: `Jet_pt[nJet]` → [variable], `x[2][2]` → [2, 2]; range
+    /// specifiers (`d[0,1,16]`) are not dimensions.
     static func parseDimensions(_ title: String) -> [Dimension] {
         var dims: [Dimension] = []
         var rest = Substring(title)
         while let open = rest.firstIndex(of: "["), let close = rest[open...].firstIndex(of: "]") {
             let inside = rest[rest.index(after: open)..<close]
+            if inside.contains(",") {
+                rest = rest[rest.index(after: close)...]
+                continue
+            }
             if let n = Int(inside) { dims.append(.fixed(n)) } else { dims.append(.variable(String(inside))) }
             rest = rest[rest.index(after: close)...]
         }

@@ -61,7 +61,7 @@ public struct Tree: Sendable {
             }
             return c.interpretation
         }
-        let interpretation = BranchInterpretation.of(branch, streamers: streamers)
+        let interpretation = BranchInterpretation.of(branch, in: model, streamers: streamers)
         guard case .success = interpretation else { return interpretation }
         if let problem = coverageProblem(of: branch) { return .failure(SkipReason(description: problem)) }
         return interpretation
@@ -148,7 +148,7 @@ extension ROOTFile {
         var c = try await k.payload(from: source)
         c.object = "TTree '\(path)'"
         let model = try TreeModel.read(&c)
-        let needsStreamers = model.allBranches.contains { ($0.element?.streamerType ?? 0) == 300 || ($0.element?.streamerType ?? 0) == 500 }
+        let needsStreamers = model.allBranches.contains(where: BranchInterpretation.needsStreamerInfo)
         let streamers = needsStreamers ? try await streamerInfo() : nil
         return Tree(file: self, path: path, model: model, streamers: streamers)
     }
