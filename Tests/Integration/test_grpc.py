@@ -5,6 +5,7 @@ import json
 import queue
 import shutil
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import grpc
@@ -34,9 +35,9 @@ instance_group [{{ count: 1 kind: KIND_CPU }}]
 
 @pytest.fixture(scope="module")
 def grpc_server(tmp_path_factory):
-    """Every shared ONNX model (bare version folders), the triton-repository model, and three configured
-    copies of sklearn-mlp: `mlp_batched` (dynamic batching, 2 ms delay), `mlp_single` (no batching) and
-    `mlp_tinyqueue` (a queue of 2 and a 0.5 s delay)."""
+    """Every shared ONNX model (bare version folders), the triton-repository model, and four configured
+    copies of sklearn-mlp: `mlp_batched` (dynamic batching, 2 ms delay), `mlp_single` (no batching),
+    `mlp_tinyqueue` (a queue of 2 and a 0.5 s delay) and `mlp_slowqueue` (a 3 s delay)."""
     root = tmp_path_factory.mktemp("hepml-grpc")
     repo = root / "repository"
     repo.mkdir()
@@ -44,7 +45,8 @@ def grpc_server(tmp_path_factory):
     for m in ONNX_MODELS:
         (repo / m / "1").mkdir(parents=True)
         shutil.copy(MODELS / m / "model.onnx", repo / m / "1" / "model.onnx")
-    for name, delay, policy in [("mlp_batched", 2000, ""), ("mlp_tinyqueue", 500000, "default_queue_policy { max_queue_size: 2 }")]:
+    for name, delay, policy in [("mlp_batched", 2000, ""), ("mlp_tinyqueue", 500000, "default_queue_policy { max_queue_size: 2 }"),
+                                ("mlp_slowqueue", 3000000, "")]:
         (repo / name / "1").mkdir(parents=True)
         shutil.copy(MODELS / "sklearn-mlp" / "model.onnx", repo / name / "1" / "model.onnx")
         (repo / name / "config.pbtxt").write_text(MLP_BATCHED_CONFIG.format(name=name, delay=delay, policy=policy))
@@ -410,3 +412,22 @@ def test_full_queue_is_unavailable(grpc_server, client):
     statuses = [r.status_code for r in answers]
     assert 503 in statuses and 200 in statuses and set(statuses) <= {200, 503}, statuses
     assert all(r.headers.get("Retry-After") for r in answers if r.status_code == 503)
+
+
+def test_cancelled_request_leaves_the_queue(client):
+    """A request whose client gives up (deadline) while it waits for a batch is dropped from the queue: it is
+    counted as failed and never runs, and the queue still serves the next request."""
+    events = batching_events(2)
+    before = client.get_inference_statistics("mlp_slowqueue", as_json=True)["model_stats"][0]
+    with pytest.raises(InferenceServerException) as e:
+        client.infer("mlp_slowqueue", grpc_inputs([("X", "FP32", events[:1])]), client_timeout=0.3)
+    assert e.value.status() == "StatusCode.DEADLINE_EXCEEDED", e.value
+    time.sleep(3.5)
+    after = client.get_inference_statistics("mlp_slowqueue", as_json=True)["model_stats"][0]
+    assert stat(after, "execution_count") == stat(before, "execution_count"), after
+    assert stat(after, "inference_stats", "fail", "count") - stat(before, "inference_stats", "fail", "count") == 1, after
+    single = client.infer("mlp_single", grpc_inputs([("X", "FP32", events[1:])])).as_numpy("probabilities")
+    r = client.infer("mlp_slowqueue", grpc_inputs([("X", "FP32", events[1:])]))
+    np.testing.assert_allclose(r.as_numpy("probabilities"), single, rtol=1e-5, atol=1e-6)
+    done = client.get_inference_statistics("mlp_slowqueue", as_json=True)["model_stats"][0]
+    assert stat(done, "execution_count") - stat(before, "execution_count") == 1

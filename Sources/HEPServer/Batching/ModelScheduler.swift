@@ -59,9 +59,13 @@ final class ModelScheduler: Sendable {
     /// Requests waiting for a run.
     var queuedCount: Int { state.withLock { $0.queue.count } }
 
+    /// A new request identity, for `cancel(_:)` by a caller whose cancellation is not its task's (gRPC).
+    func newRequestID() -> UInt64 { ids.add(1, ordering: .relaxed).newValue }
+
     /// Validates the request, queues it and returns its outputs once its run is done. Refused as busy when
-    /// the queue is full; a request cancelled while it waits leaves the queue with `CancellationError`.
-    func infer(_ inputs: [Tensor], outputs: [String]? = nil) async throws -> [Tensor] {
+    /// the queue is full; a request cancelled while it waits (its task, or `cancel(id)`) leaves the queue
+    /// with `CancellationError`.
+    func infer(_ inputs: [Tensor], outputs: [String]? = nil, id: UInt64? = nil) async throws -> [Tensor] {
         let start = Self.now()
         do {
             try model.validate(inputs)
@@ -71,7 +75,7 @@ final class ModelScheduler: Sendable {
         }
         let merge = policy.merges ? BatchKey.of(inputs, outputs: outputs) : nil
         let rows = model.config.maxBatchSize > 0 ? (inputs.first?.shape.first ?? 1) : 1
-        let id = ids.add(1, ordering: .relaxed).newValue
+        let id = id ?? newRequestID()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 let pending = Pending(id: id, inputs: inputs, outputs: outputs, key: merge?.key, batchSize: rows,
@@ -79,7 +83,7 @@ final class ModelScheduler: Sendable {
                 enqueue(pending)
             }
         } onCancel: {
-            drop(id)
+            cancel(id)
         }
     }
 
@@ -103,8 +107,8 @@ final class ModelScheduler: Sendable {
         start(taken, here: taken.fast ? Self.inlineBatches : 0, onWorker: false)
     }
 
-    /// Removes a cancelled request from the queue (nothing when its run has started).
-    private func drop(_ id: UInt64) {
+    /// Removes a cancelled request from the queue (nothing when its run has started or it is not queued).
+    func cancel(_ id: UInt64) {
         let removed = state.withLock { s -> Pending? in
             guard let k = s.queue.firstIndex(where: { $0.id == id }) else { return nil }
             return s.queue.remove(at: k)

@@ -169,7 +169,8 @@ struct InferenceService: Inference_GRPCInferenceService.ServiceProtocol {
         }
     }
 
-    /// One inference: credential, in-flight memory, decoding, the model's scheduler, response.
+    /// One inference: credential, in-flight memory, decoding, the model's scheduler (a cancelled RPC, the
+    /// client gone or its deadline passed, leaves the queue), response.
     func infer(_ message: Inference_ModelInferRequest, metadata: Metadata) async throws -> Inference_ModelInferResponse {
         try await authorize(metadata, .infer, model: message.modelName)
         let m = try state.repository.model(message.modelName, version: message.modelVersion)
@@ -178,7 +179,13 @@ struct InferenceService: Inference_GRPCInferenceService.ServiceProtocol {
             defer { lease.releaseAll() }
             let inputs = try GRPCTensorCoding.inputs(of: message) { try lease.reserve($0) }
             let names = message.outputs.isEmpty ? nil : message.outputs.map(\.name)
-            let outputs = try await state.schedulers.scheduler(for: m).infer(inputs, outputs: names)
+            let scheduler = state.schedulers.scheduler(for: m)
+            let id = scheduler.newRequestID()
+            let outputs = try await withRPCCancellationHandler {
+                try await scheduler.infer(inputs, outputs: names, id: id)
+            } onCancelRPC: {
+                scheduler.cancel(id)
+            }
             return GRPCTensorCoding.response(model: m, id: message.id, outputs: outputs)
         }
     }
