@@ -18,6 +18,8 @@ public enum ROOTIOError: Error, CustomStringConvertible, Sendable, Equatable {
     case wrongClass(file: String, path: String, expected: String, found: String)
     /// No branch with that name in the tree.
     case branchNotFound(file: String, tree: String, branch: String)
+    /// Several branches answer to that name (a short name shared by members of different objects).
+    case ambiguousBranch(file: String, tree: String, branch: String, candidates: [String])
     /// The object or branch uses a class or layout the reader does not decode yet.
     case unsupported(file: String, object: String, reason: String)
 
@@ -37,6 +39,9 @@ public enum ROOTIOError: Error, CustomStringConvertible, Sendable, Equatable {
         case let .wrongClass(file, path, expected, found):
             return "\(file): '\(path)' is a \(found), not a \(expected)"
         case let .branchNotFound(file, tree, branch): return "\(file): tree '\(tree)' has no branch '\(branch)'"
+        case let .ambiguousBranch(file, tree, branch, candidates):
+            return "\(file): tree '\(tree)' has several branches named '\(branch)': "
+                + candidates.map { "'\($0)'" }.joined(separator: ", ") + " (use the full name)"
         case let .unsupported(file, object, reason): return "\(file): \(object): not supported yet: \(reason)"
         }
     }

@@ -75,10 +75,8 @@ struct ObjectReader {
         switch className {
         case "TObjArray":
             return .objArray(try readObjArray(&c))
-        case "TBranch":
-            return .branch(try BranchModel.read(&c, reader: self, isElement: false))
-        case "TBranchElement", "TBranchObject":
-            return .branch(try BranchModel.read(&c, reader: self, isElement: className == "TBranchElement"))
+        case "TBranch", "TBranchElement", "TBranchObject":
+            return .branch(try readBranch(className: className, &c, end: end))
         case "TBasket":
             return .basket(try EmbeddedBasket.read(&c))
         case "TList":
@@ -97,6 +95,34 @@ struct ObjectReader {
             }
             return .other(className: className)
         }
+    }
+
+    /// A branch object; one the reader cannot decode (an unmodelled version or layout) becomes an `unreadable`
+    /// branch, skipped by its byte count, so the rest of the tree still reads.
+    private func readBranch(className: String, _ c: inout ByteCursor, end: Int?) throws -> BranchModel {
+        let start = c
+        do {
+            return try BranchModel.read(&c, reader: self, className: className)
+        } catch {
+            guard let end else { throw error }
+            c = start
+            let name = (try? branchName(className: className, &c)) ?? "?"
+            try c.seek(keyPosition: end)
+            let reason: String
+            switch error {
+            case let ROOTIOError.unsupported(_, _, why): reason = why
+            case let ROOTIOError.malformed(_, _, _, why): reason = why
+            default: reason = "\(error)"
+            }
+            return BranchModel.unreadable(name: name, className: className, reason: reason)
+        }
+    }
+
+    /// The name of a branch object whose members could not be decoded (its TNamed comes first).
+    private func branchName(className: String, _ c: inout ByteCursor) throws -> String {
+        if className != "TBranch" { _ = try c.versionHeader() }
+        _ = try c.versionHeader()
+        return try readTNamed(&c).name
     }
 
     /// TObject: version, fUniqueID, fBits (+ pid when referenced).
@@ -169,6 +195,22 @@ struct ObjectReader {
         }
         if flag == 0 { return [Int32](repeating: 0, count: count) }
         return try (0..<count).map { _ in try c.i32() }
+    }
+
+    /// An array of old (hand-streamed) TBranch versions: a flag byte, then always n 32-bit values.
+    func readOldArrayI32(_ c: inout ByteCursor, count: Int) throws -> [Int32] {
+        _ = try c.u8()
+        guard count >= 0, count <= c.remaining / 4 else { throw c.truncated(count * 4) }
+        return try (0..<count).map { _ in try c.i32() }
+    }
+
+    /// fBasketSeek of old (hand-streamed) TBranch versions: flag 2 means 64-bit seeks, otherwise 32-bit.
+    func readSeekArray(_ c: inout ByteCursor, count: Int) throws -> [Int64] {
+        let flag = try c.u8()
+        let width = flag == 2 ? 8 : 4
+        guard count >= 0, count <= c.remaining / width else { throw c.truncated(count * width) }
+        if flag == 2 { return try (0..<count).map { _ in try c.i64() } }
+        return try (0..<count).map { _ in Int64(try c.i32()) }
     }
 
     func readFastArrayI64(_ c: inout ByteCursor, count: Int) throws -> [Int64] {

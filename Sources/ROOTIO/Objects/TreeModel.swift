@@ -9,13 +9,28 @@ public struct TreeModel: Sendable {
     /// Every branch, depth first (top-level branches and their sub-branches).
     public var allBranches: [BranchModel] { branches.flatMap(\.allBranches) }
 
-    /// Decodes a TTree payload (versions 16 to 20); members after fBranches are skipped by byte count.
-    static func read(_ c: inout ByteCursor) throws -> TreeModel {
+    /// Thrown by `read` for a TTree version whose layout comes from the file's streamer list (5 to 15).
+    struct NeedsStreamers: Error {}
+
+    /// Decodes a TTree payload; members after fBranches are skipped by byte count. Versions 16 to 20 are read
+    /// directly, versions 5 to 15 (ROOT 3 to early 5) through the file's streamer list (`NeedsStreamers` when
+    /// it is not given). Branch names are made unique (see `BranchNaming`).
+    static func read(_ c: inout ByteCursor, streamers: StreamerInfoList? = nil) throws -> TreeModel {
+        var tree = try readMembers(&c, streamers: streamers)
+        tree.branches = BranchNaming.assign(tree.branches)
+        return tree
+    }
+
+    private static func readMembers(_ c: inout ByteCursor, streamers: StreamerInfoList?) throws -> TreeModel {
         let reader = ObjectReader()
         let h = try c.versionHeader()
         let v = h.version
         guard (16...20).contains(v) else {
-            throw ROOTIOError.unsupported(file: c.file, object: c.object, reason: "TTree version \(v) (16 to 20 are read)")
+            guard (5...15).contains(v) else {
+                throw ROOTIOError.unsupported(file: c.file, object: c.object, reason: "TTree version \(v) (5 to 20 are read)")
+            }
+            guard let streamers else { throw NeedsStreamers() }
+            return try OldTreeLayout.read(&c, version: v, end: h.end, streamers: streamers, reader: reader)
         }
         let named = try reader.readTNamed(&c)
         try reader.skipVersioned(&c, what: "TAttLine")

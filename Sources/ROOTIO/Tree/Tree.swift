@@ -45,13 +45,6 @@ public struct Tree: Sendable {
     public var entries: Int64 { model.entries }
     public var allBranches: [BranchModel] { model.allBranches }
 
-    public func branch(named name: String) throws -> BranchModel {
-        guard let b = allBranches.first(where: { $0.name == name }) else {
-            throw ROOTIOError.branchNotFound(file: file.name, tree: path, branch: name)
-        }
-        return b
-    }
-
     /// How `branch` is read, or why it is skipped.
     public func interpretation(of branch: BranchModel) -> Result<BranchInterpretation, SkipReason> {
         if let ntuple { return ntuple.interpretation(of: branch.name) }
@@ -60,6 +53,10 @@ public struct Tree: Sendable {
                 return .failure(SkipReason(description: "not in the table"))
             }
             return c.interpretation
+        }
+        if let why = branch.unreadable { return .failure(SkipReason(description: why)) }
+        if let cls = branch.objectClassName {
+            return .failure(SkipReason(description: "TBranchObject: whole object of class \(cls) per entry"))
         }
         let interpretation = BranchInterpretation.of(branch, in: model, streamers: streamers)
         guard case .success = interpretation else { return interpretation }
@@ -100,20 +97,18 @@ public struct Tree: Sendable {
         return (readable, skipped)
     }
 
-    /// Readable branches matching any of `include` (all when empty) and none of `exclude` (glob patterns with
-    /// `*` and `?`). A pattern without wildcards that names no branch is an error.
+    /// Readable branches matching any of `include` (all when empty) and none of `exclude`: glob patterns with
+    /// `*` and `?` (matched against names and full paths) or names as `branch(named:)` takes them. A name that
+    /// names no branch, several branches, or a skipped branch is an error.
     public func selectBranches(include: [String] = [], exclude: [String] = []) throws -> [BranchModel] {
-        let all = allBranches
         for p in include where !Glob.hasWildcards(p) {
-            guard all.contains(where: { $0.name == p }) else {
-                throw ROOTIOError.branchNotFound(file: file.name, tree: path, branch: p)
-            }
-            if case let .failure(reason) = interpretation(of: try branch(named: p)) {
+            let b = try branch(named: p)
+            if case let .failure(reason) = interpretation(of: b) {
                 throw ROOTIOError.unsupported(file: file.name, object: "branch '\(p)'", reason: reason.description)
             }
         }
         return classifyBranches().readable.map(\.0).filter { b in
-            (include.isEmpty || include.contains { Glob.matches($0, b.name) }) && !exclude.contains { Glob.matches($0, b.name) }
+            (include.isEmpty || include.contains { pattern($0, selects: b) }) && !exclude.contains { pattern($0, selects: b) }
         }
     }
 
@@ -147,9 +142,19 @@ extension ROOTFile {
         }
         var c = try await k.payload(from: source)
         c.object = "TTree '\(path)'"
-        let model = try TreeModel.read(&c)
+        let start = c
+        var fileStreamers: StreamerInfoList?
+        let model: TreeModel
+        do {
+            model = try TreeModel.read(&c)
+        } catch is TreeModel.NeedsStreamers {
+            fileStreamers = try await streamerInfo()
+            c = start
+            model = try TreeModel.read(&c, streamers: fileStreamers)
+        }
         let needsStreamers = model.allBranches.contains(where: BranchInterpretation.needsStreamerInfo)
-        let streamers = needsStreamers ? try await streamerInfo() : nil
+        var streamers = fileStreamers
+        if needsStreamers, streamers == nil { streamers = try await streamerInfo() }
         return Tree(file: self, path: path, model: model, streamers: streamers)
     }
 

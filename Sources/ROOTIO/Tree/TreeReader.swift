@@ -415,7 +415,7 @@ public final class TreeReader: Sendable {
             throw ROOTIOError.malformed(file: tree.file.name, object: "branch '\(t.branch.name)'", offset: 0,
                                         reason: "jagged basket without entry offsets and without a counter branch")
         }
-        let counter = try tree.branch(named: name)
+        let counter = try tree.counterBranch(named: name, of: t.branch)
         let batch = try await TreeReader(tree: tree, branches: [counter], threads: 1).read(entries: entries)
         let v = batch.columns[0].values
         return (0..<v.count).map { Int32(clamping: Int64(v.double(at: $0))) }
