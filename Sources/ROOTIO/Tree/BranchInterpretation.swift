@@ -36,6 +36,9 @@ extension BranchInterpretation {
         guard branch.leaves.count <= 1 else { return skip("leaf-list branch with \(branch.leaves.count) leaves") }
         guard let leaf = branch.leaves.first else { return skip("no leaves (a parent branch without data)") }
         let dims = parseDimensions(leaf.title)
+        if let element = branch.element, let special = ofStringOrNested(branch, element: element, streamers: streamers) {
+            return special
+        }
         if let element = branch.element {
             return ofElement(branch, element: element, leaf: leaf, dims: dims, tree: tree, streamers: streamers)
         }
@@ -49,7 +52,7 @@ extension BranchInterpretation {
         case "TLeafL", "TLeafG": type = leaf.isUnsigned ? .uint64 : .int64
         case "TLeafF": type = .float32
         case "TLeafD": type = .float64
-        case "TLeafC": return skip("string leaf (TLeafC)")
+        case "TLeafC": return .success(.charLeaf)
         case "TLeafF16", "TLeafD32":
             let isFloat16 = leaf.className == "TLeafF16"
             guard let p = FloatPacking.of(spec: leaf.title, isFloat16: isFloat16) else {
