@@ -26,6 +26,7 @@ public struct BackendFactory: Sendable {
         if file.hasSuffix(".onnx") { return "onnxruntime_onnx" }
         if file.hasSuffix(".pb") { return "tensorflow_graphdef" }
         if file.hasSuffix(".json") { return "lwtnn" }
+        if file.hasSuffix(".keras") || file.hasSuffix(".h5") || file.hasSuffix(".hdf5") { return "keras" }
         return "unknown"
     }
 
@@ -64,6 +65,9 @@ public struct BackendFactory: Sendable {
             // ai.onnx.ml tree ensemble on the tree evaluator, any other graph on the native graph engine.
             let name = path.split(separator: "/").suffix(2).joined(separator: "/")
             if let trees = try? TreeModelFile.load(path: path, platform: "onnx", name: name) { return TreeEnsembleBackend(model: trees) }
+            return try NativeModelLoader.load(path: path)
+        case "keras":
+            // Keras .keras archives and legacy .h5 files run on hepml's own engine.
             return try NativeModelLoader.load(path: path)
         case "tensorflow_graphdef", "hepml_native":
             // TensorFlow frozen graphs run on hepml's own engine.

@@ -6,6 +6,10 @@ public enum NativeModelLoader {
     public static func load(path: String) throws -> NativeGraphBackend {
         let file = (path as NSString).lastPathComponent
         do {
+            if KerasImporter.isKerasFile(path: path) {
+                let model = try KerasImporter.load(path: path)
+                return NativeGraphBackend(graph: model.graph, format: "Keras \(path.hasSuffix(".keras") ? "3 (.keras)" : "HDF5 (.h5)")")
+            }
             if ModelFileKind.detect(path: path) == .onnx {
                 return NativeGraphBackend(graph: try ONNXGraphImporter.load(path: path), format: "ONNX (native engine)")
             }

@@ -96,6 +96,8 @@ enum ONNXOpTranslator {
             if let axes = a.ints("axes") { node(.expandDims(axes: axes), inputs: [ins[0]]) } else { node(.expandDims(axes: nil)) }
         case "Shape":
             node(.shape)
+        case "LSTM", "GRU":
+            try ONNXRecurrentTranslator.translate(n, name: name, a: a, into: b)
         case "Cast":
             guard let t = ONNXTensorDecoder.dataType(Int32(a.int("to") ?? 0)) else { throw invalid("cast to type \(a.int("to") ?? 0)") }
             node(.cast(t))
