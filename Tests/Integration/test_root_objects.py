@@ -1,0 +1,146 @@
+"""Object branches of issue #11 written by real ROOT (make_root_objects.py, PyPI ROOT in .deps/root-venv): members
+of a split `vector<TrackObj>` and of a split `TClonesArray`, `vector<bool>`, `RVec<float>`, Double32_t/Float16_t
+leaves and members with and without range specifiers, in five compressions. `hepml read --json`, `inspect`,
+`specs`, `export` and the Python package give ROOT's own values (GetEntry), bit for bit."""
+import json
+import math
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import HEPML_BIN, PROJECT_ROOT
+
+ROOT_PYTHON = PROJECT_ROOT / ".deps" / "root-venv" / "bin" / "python"
+CODECS = ["none", "zlib", "lzma", "lz4", "zstd"]
+DOUBLY_JAGGED = "tracks.hits"
+
+
+def hepml(*args):
+    if not HEPML_BIN.exists():
+        pytest.skip(f"hepml binary not found: {HEPML_BIN}")
+    r = subprocess.run([str(HEPML_BIN), *map(str, args)], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    return r.stdout
+
+
+@pytest.fixture(scope="session")
+def objects(tmp_path_factory):
+    if not ROOT_PYTHON.exists():
+        pytest.skip("real ROOT not installed (.deps/root-venv; scripts/setup --tests)")
+    out = tmp_path_factory.mktemp("root-objects")
+    subprocess.run([str(ROOT_PYTHON), str(Path(__file__).with_name("make_root_objects.py")), str(out)], check=True,
+                   capture_output=True)
+    return out, json.loads((out / "objects.json").read_text())
+
+
+def numeric(ref):
+    return [n for n in ref["branches"] if n != DOUBLY_JAGGED]
+
+
+def flat(v):
+    return [x for item in v for x in flat(item)] if isinstance(v, list) else [v]
+
+
+def same_bits(got, want):
+    """Equal structure and values; floats compared as float64 bit patterns."""
+    if isinstance(want, list):
+        return isinstance(got, list) and len(got) == len(want) and all(same_bits(g, w) for g, w in zip(got, want))
+    if isinstance(want, float):
+        return isinstance(got, (int, float)) and np.float64(got).tobytes() == np.float64(want).tobytes()
+    return got == want and type(got) is type(want)
+
+
+@pytest.mark.parametrize("codec", CODECS)
+def test_python_package_equals_root(objects, codec):
+    hepml_py = pytest.importorskip("hepml")
+    out, ref = objects
+    tree = hepml_py.open(out / f"objects-{codec}.root")[ref["tree"]]
+    assert tree.num_entries == ref["entries"]
+    table = tree.arrays(numeric(ref), library="pa")
+    for name in numeric(ref):
+        got = table.column(name).to_pylist()
+        bad = [i for i, (g, w) in enumerate(zip(got, ref["branches"][name])) if not same_bits(g, w)]
+        assert len(got) == ref["entries"] and not bad, f"{name}[{bad[:1]}]: {got[bad[0]] if bad else None}"
+    skipped = {s["name"]: s["reason"] for s in tree.skipped}
+    if DOUBLY_JAGGED in skipped:
+        assert "doubly jagged" in skipped[DOUBLY_JAGGED]
+    else:
+        got = tree.arrays([DOUBLY_JAGGED], library="pa").column(DOUBLY_JAGGED).to_pylist()
+        assert got == ref["branches"][DOUBLY_JAGGED]
+
+
+@pytest.mark.parametrize("codec", ["none", "zstd"])
+def test_read_json_equals_root(objects, codec):
+    """`hepml read --json` in small chunks (baskets straddle chunks) prints ROOT's values for every entry."""
+    out, ref = objects
+    names = numeric(ref)
+    lines = hepml("read", out / f"objects-{codec}.root", "--tree", ref["tree"], "--branches", ",".join(names),
+                  "--chunk-size", "113", "--threads", "2", "--json").splitlines()
+    assert len(lines) == ref["entries"]
+    for i, line in enumerate(lines):
+        entry = json.loads(line)
+        for name in names:
+            want = ref["branches"][name][i]
+            got = entry[name]
+            if name == "flags":
+                got = [bool(x) for x in got]
+            assert same_bits(got, want), f"{name}[{i}]: {got} != {want}"
+
+
+def test_inspect_statistics_equal_root(objects):
+    out, ref = objects
+    doc = json.loads(hepml("inspect", "--json", out / "objects-lz4.root"))
+    tree = next(v for k, v in doc["trees"].items() if k.split(";")[0] == ref["tree"])
+    branches = tree["branches"]
+    for name in numeric(ref):
+        b, entries = branches[name], ref["branches"][name]
+        values = [float(x) for x in flat(entries)]
+        assert b["entries"] == ref["entries"], name
+        assert b["values"] == len(values), name
+        assert float(b["min"]) == min(values) and float(b["max"]) == max(values), name
+        assert math.isclose(float(b["sum"]), math.fsum(values), rel_tol=1e-12, abs_tol=1e-9), name
+        if isinstance(entries[0], list):
+            assert b["kind"] in ("jagged", "fixed"), name
+    for collection, members in [("tracks", ["ptGeV", "dzero", "zrange", "link.m_persKey"]),
+                                ("Particle", ["PT", "Mass", "Phi"])]:
+        assert branches[collection]["kind"] == "flat" and branches[collection]["type"] == "int32"
+        for m in members:
+            assert branches[f"{collection}.{m}"]["counter"] == collection
+            assert branches[f"{collection}.{m}"]["lengths_sum"] == sum(ref["branches"][collection])
+    types = {n: branches[n]["type"] for n in ["tracks.dzero", "tracks.zzero", "Particle.Mass", "Particle.Phi",
+                                              "d32_r16", "f16_plain", "flags", "rvec"]}
+    assert types == {"tracks.dzero": "float64", "tracks.zzero": "float32", "Particle.Mass": "float64",
+                     "Particle.Phi": "float32", "d32_r16": "float64", "f16_plain": "float32", "flags": "bool",
+                     "rvec": "float32"}
+    assert not [s for s in tree["skipped"] if s != DOUBLY_JAGGED]
+
+
+def test_specs_and_export_take_member_branches(objects, tmp_path):
+    """Collection members are jagged training features like NanoAOD's: specs gives the longest entry, export
+    pads to the requested length with ROOT's values first."""
+    out, ref = objects
+    path = out / "objects-zstd.root"
+    feats = ["Particle.PT", "tracks.dzero", "d32_r10"]
+    specs = tmp_path / "specs.json"
+    hepml("specs", path, "--tree", ref["tree"], "--branches", ",".join(feats), "-o", specs)
+    s = json.loads(specs.read_text())["branches"]
+    assert s["Particle.PT"]["max_length"] == max(ref["branches"]["Particle"])
+    assert s["tracks.dzero"]["max_length"] == max(ref["branches"]["tracks"])
+    params = tmp_path / "params.json"
+    params.write_text(json.dumps({"tree": ref["tree"]}))
+    hepml("export", path, "--params", params, "--specs", specs, "--labels", "1", "--max-length", "*=3",
+          "--normalization", "none", "--out", tmp_path / "export")
+    meta = json.loads((tmp_path / "export" / "features.json").read_text())
+    X = np.load(tmp_path / "export" / "X.npy")
+    mask = np.load(tmp_path / "export" / "mask.npy")
+    assert X.shape[0] == ref["entries"]
+    for name in ["Particle.PT", "tracks.dzero"]:
+        cols = [meta["features"].index(f"{name}_{k}") for k in range(3)]
+        for i in range(ref["entries"]):
+            want = ref["branches"][name][i][:3]
+            assert list(mask[i, cols]) == [1] * len(want) + [0] * (3 - len(want))
+            assert np.array_equal(X[i, cols[:len(want)]], np.float32(want)), f"{name}[{i}]"
+    k = meta["features"].index("d32_r10")
+    assert np.array_equal(X[:, k], np.float32(ref["branches"]["d32_r10"]))
