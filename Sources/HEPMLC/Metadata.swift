@@ -21,11 +21,13 @@ enum Metadata {
         return try json(["name": file.name, "trees": trees])
     }
 
-    /// The readable branches (type, kind, shape, counter) and the skipped ones (with the reason).
+    /// The readable branches (unique name, full path, type, kind, shape, counter) and the skipped ones (with
+    /// the reason).
     static func branches(of tree: Tree) throws -> String {
         let (readable, skipped) = tree.classifyBranches()
         let list: [[String: Any]] = readable.map { b, i in
-            var d: [String: Any] = ["name": b.name, "type": i.type.rawValue, "kind": i.kind.rawValue, "shape": i.shape]
+            var d: [String: Any] = ["name": b.name, "path": b.path, "type": i.type.rawValue, "kind": i.kind.rawValue,
+                                    "shape": i.shape]
             if let c = i.counter { d["counter"] = c }
             return d
         }
