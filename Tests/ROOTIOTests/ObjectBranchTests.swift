@@ -104,6 +104,17 @@ import Testing
         #expect(FloatPacking.of(spec: "[0,1,40]", isFloat16: false) == .scaled(xmin: 0, factor: Double(UInt32.max)))
     }
 
+    /// Vector class names as ROOT writes them: element type and the default packing of Double32_t/Float16_t.
+    @Test func vectorClassNames() {
+        #expect(BranchInterpretation.vectorElement("vector<unsigned short>")?.0 == "unsigned short")
+        #expect(BranchInterpretation.vectorElement("std::vector<float, std::allocator<float> >")?.0 == "float")
+        #expect(BranchInterpretation.vectorElement("vector<float,ROOT::Detail::VecOps::RAdoptAllocator<float> >")?.0 == "float")
+        #expect(BranchInterpretation.vectorElement("ROOT::VecOps::RVec<int>")?.0 == "int")
+        #expect(BranchInterpretation.vectorElement("vector<Double32_t>")?.1 == .float32)
+        #expect(BranchInterpretation.vectorElement("vector<float,MyAllocator<float> >") == nil)
+        #expect(BranchInterpretation.vectorElement("vector<vector<float> >") == nil)
+    }
+
     /// Packed values decode as ROOT rebuilds them: a range-scaled integer and a truncated mantissa with its sign.
     @Test func packedValues() {
         let scaled: [UInt8] = [0x00, 0x00, 0x80, 0x00]  // 32768 of 65536 over [0, 1]

@@ -237,17 +237,15 @@ extension BranchInterpretation {
     /// `ROOT::VecOps::RVec<float>` and `vector<float,ROOT::Detail::VecOps::RAdoptAllocator<float> >`;
     /// `Double32_t`/`Float16_t` elements come with their default packing. Nil for anything else.
     static func vectorElement(_ name: String) -> (String, FloatPacking?)? {
-        var s = Substring(name.filter { $0 != " " })
-        if s.hasPrefix("std::") { s = s.dropFirst(5) }
+        let s = Substring(CxxTypeName.normalized(name))
         var inner: Substring
         if s.hasPrefix("vector<"), s.hasSuffix(">") {
             inner = s.dropFirst(7).dropLast()
             if let comma = inner.firstIndex(of: ",") {
                 let allocator = inner[inner.index(after: comma)...]
                 let element = inner[..<comma]
-                let known = ["allocator<\(element)>", "std::allocator<\(element)>",
-                             "ROOT::Detail::VecOps::RAdoptAllocator<\(element)>"]
-                guard known.contains(String(allocator)) else { return nil }
+                guard allocator == "allocator<\(element)>" || allocator == "ROOT::Detail::VecOps::RAdoptAllocator<\(element)>"
+                else { return nil }
                 inner = element
             }
         } else if s.hasPrefix("ROOT::VecOps::RVec<") || s.hasPrefix("ROOT::RVec<"), s.hasSuffix(">") {
