@@ -23,10 +23,19 @@ public struct Define: Sendable, Equatable {
 
 /// Chunk columns after defines and cuts, with the original entry number of each event.
 public struct EventChunk: Sendable {
+    /// Columns as Double values after the cuts: the defined columns, the inputs of defines and cuts, and the
+    /// columns asked for as Double.
     public var columns: [String: EventValues]
     public var count: Int
     /// Entry numbers in the source file.
     public var entries: [Int64]
+    /// The reader's typed columns, before the cuts (event `kept[i]` is row `i`).
+    public var raw: [String: Column] = [:]
+    /// Events of the reader chunk that passed the cuts, in order (nil: all of them).
+    public var kept: [Int]?
+
+    /// Index into the reader chunk of row `i`.
+    @inline(__always) func event(_ i: Int) -> Int { kept?[i] ?? i }
 }
 
 /// Applies defines (in order) and cuts to reader chunks.
@@ -47,9 +56,17 @@ public struct EventTransform: Sendable {
         return names.subtracting(defines.map(\.name))
     }
 
-    public func apply(_ batch: ColumnBatch) throws -> EventChunk {
+    /// Evaluates defines and cuts over a reader chunk.
+    /// - Parameter doubles: reader columns wanted as Double `columns` besides the inputs of defines and cuts
+    ///   (nil: all of them); every reader column is also kept typed in `raw`.
+    public func apply(_ batch: ColumnBatch, doubles: Set<String>? = nil) throws -> EventChunk {
         var columns: [String: EventValues] = [:]
-        for c in batch.columns { columns[c.name] = EventValues(c) }
+        var raw: [String: Column] = [:]
+        let inputs = doubles.map { $0.union(inputNames) }
+        for c in batch.columns {
+            raw[c.name] = c
+            if inputs?.contains(c.name) ?? true { columns[c.name] = EventValues(c) }
+        }
         let n = batch.entryCount
         for d in defines {
             let v = try ExpressionEvaluator.evaluate(d.expression, source: d.source, columns: columns, count: n)
@@ -64,8 +81,9 @@ public struct EventTransform: Sendable {
             for i in 0..<n where !ExpressionEvaluator.truth(per[i]) { keep[i] = false }
         }
         let entries = (0..<n).map { batch.entryStart + Int64($0) }
-        if keep.allSatisfy({ $0 }) { return EventChunk(columns: columns, count: n, entries: entries) }
-        return EventChunk(columns: columns.mapValues { $0.select(keep) }, count: keep.filter { $0 }.count,
-                          entries: zip(entries, keep).compactMap { $1 ? $0 : nil })
+        if keep.allSatisfy({ $0 }) { return EventChunk(columns: columns, count: n, entries: entries, raw: raw, kept: nil) }
+        let kept = keep.indices.filter { keep[$0] }
+        return EventChunk(columns: columns.mapValues { $0.select(keep) }, count: kept.count, entries: kept.map { entries[$0] }, raw: raw,
+                          kept: kept)
     }
 }

@@ -6,9 +6,9 @@ import ROOTIO
 /// decoded basket per branch). Files are grouped by class (label and fixed fraction); each chunk takes every
 /// class's share from a small window of that class's files, in file order, proportionally to what they have
 /// left. A reader is opened when its file enters a window and released as soon as the file is exhausted.
-struct FileWindow {
+struct FileWindow: Sendable {
     /// One input file: its params entry, entry ranges still to read and its reader while open.
-    struct Source {
+    struct Source: Sendable {
         var entry: TrainingParams.FileEntry
         var reader: TreeReader?
         /// Entry ranges still to read, in order (the whole file, or this shard's units of it).

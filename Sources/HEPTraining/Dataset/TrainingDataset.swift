@@ -71,6 +71,31 @@ public final class TrainingDataset: Sendable {
         return try await FileWindow(params: params, branches: needed.sorted(), maxOpen: params.maxOpenFiles)
     }
 
+    /// Reader columns the labels, weights and images need as Double values (the layout reads typed columns).
+    var doubleColumns: Set<String> {
+        var names = Set(labelExpression?.1.names ?? [])
+        names.formUnion(weightExpression?.1.names ?? [])
+        names.formUnion(params.image?.branches ?? [])
+        return names
+    }
+
+    /// Reads the next chunk's parts (nil when every file is done) from a copy of `files`, returned with it.
+    static func readChunk(_ files: FileWindow, chunkSize: Int) async throws
+        -> (files: FileWindow, parts: [(entry: TrainingParams.FileEntry, batch: ColumnBatch)]?)
+    {
+        var files = files
+        guard files.hasRemaining else { return (files, nil) }
+        try Task.checkCancellation()
+        var parts: [(entry: TrainingParams.FileEntry, batch: ColumnBatch)] = []
+        for (k, n) in files.plan(chunkSize: chunkSize) {
+            let entry = files.sources[k].entry
+            try await files.read(source: k, entries: n) { parts.append((entry, $0)) }
+        }
+        return (files, parts)
+    }
+
+    /// One pass: the next chunk is read while the current one is turned into batches. Rows are shuffled as
+    /// indices; each batch is built once from the typed columns (several batches at a time, one per core).
     func produce(split wanted: DataSplit?, shard: DatasetShard? = nil, emit: (TrainingBatch) async throws -> Void) async throws {
         var files = try await openSources()
         if let shard {
@@ -79,77 +104,102 @@ public final class TrainingDataset: Sendable {
         }
         var summary = DatasetSummary()
         var rng = SeededGenerator(seed: shard.map { params.seed ^ SplitHash.mix(UInt64($0.epoch)) } ?? params.seed)
-        var pending = TrainingBatch(width: layout.width, imagePixels: params.image?.pixelsPerEvent, featureNames: layout.featureNames,
-                                    capacity: params.batchSize)
-        while files.hasRemaining {
-            try Task.checkCancellation()
-            var pool = TrainingBatch(width: layout.width, imagePixels: params.image?.pixelsPerEvent, featureNames: layout.featureNames,
-                                     capacity: params.chunkSize)
-            for (k, n) in files.plan(chunkSize: params.chunkSize) {
-                let entry = files.sources[k].entry
-                try await files.read(source: k, entries: n) { batch in
-                    summary.eventsRead += batch.entryCount
-                    let chunk = try transform.apply(batch)
-                    summary.eventsPassingCuts += chunk.count
-                    summary.perFile[entry.path, default: 0] += chunk.count
-                    summary.truncatedEvents += try append(chunk, file: entry, to: &pool)
-                }
-            }
-            var order = Array(0..<pool.count)
+        var pending = PendingBatch()
+        let chunkSize = params.chunkSize
+        var current = try await Self.readChunk(files, chunkSize: chunkSize)
+        while let parts = current.parts {
+            let window = current.files
+            async let next = Self.readChunk(window, chunkSize: chunkSize)
+            let rows = try prepare(parts, summary: &summary)
+            var order = Array(0..<rows.count)
             if params.shuffle { order.shuffle(using: &rng) }
+            var ready: [PendingBatch] = []
             for i in order {
-                let s = DataSplit(rawValue: pool.splits[i])!
+                let s = DataSplit(rawValue: rows.splits[i]) ?? .train
                 summary.perSplit[s, default: 0] += 1
                 guard wanted == nil || wanted == s else { continue }
-                pending.append(row: i, of: pool)
+                pending.append(i, of: rows)
                 if pending.count == params.batchSize {
-                    try await emit(pending)
-                    pending = pending.rows(0..<0)
+                    ready.append(pending)
+                    pending = PendingBatch()
                 }
             }
+            try await build(ready, emit: emit)
+            current = try await next
         }
-        if pending.count > 0 { try await emit(pending) }
-        summary.peakOpenFiles = files.peakOpen
+        if pending.count > 0 { try await build([pending], emit: emit) }
+        summary.peakOpenFiles = current.files.peakOpen
         lastSummary.withLock { $0 = summary }
     }
 
-    /// Lays out one chunk's events and appends them (with labels, weights and splits) to `pool`.
-    func append(_ chunk: EventChunk, file: TrainingParams.FileEntry, to pool: inout TrainingBatch) throws -> Int {
-        let n = chunk.count
-        guard n > 0 else { return 0 }
-        let w = layout.width
-        let start = pool.count
-        pool.features.append(contentsOf: repeatElement(0, count: n * w))
-        pool.mask.append(contentsOf: repeatElement(0, count: n * w))
-        var truncated = 0
-        try pool.features.withUnsafeMutableBufferPointer { x in
-            try pool.mask.withUnsafeMutableBufferPointer { m in
-                truncated = try layout.fill(chunk, x: x, mask: m, row: start)
+    /// Builds `batches` in waves (the batches of a wave in parallel, one group per core) and emits them in order.
+    func build(_ batches: [PendingBatch], emit: (TrainingBatch) async throws -> Void) async throws {
+        let cores = defaultThreadCount
+        let wave = Swift.max(cores, 4096 / Swift.max(1, params.batchSize))
+        let layout = layout, names = layout.featureNames, pixels = params.image?.pixelsPerEvent
+        for w0 in stride(from: 0, to: batches.count, by: wave) {
+            try Task.checkCancellation()
+            let part = Array(batches[w0..<Swift.min(batches.count, w0 + wave)])
+            let groups = Swift.min(cores, part.count)
+            let built: [TrainingBatch]
+            if groups <= 1 {
+                built = part.map { $0.build(layout: layout, featureNames: names, imagePixels: pixels) }
+            } else {
+                built = await withTaskGroup(of: (Int, [TrainingBatch]).self) { group in
+                    for g in 0..<groups {
+                        let mine = Array(part[(g * part.count / groups)..<((g + 1) * part.count / groups)])
+                        group.addTask { (g, mine.map { $0.build(layout: layout, featureNames: names, imagePixels: pixels) }) }
+                    }
+                    var byGroup = [[TrainingBatch]](repeating: [], count: groups)
+                    for await (g, b) in group { byGroup[g] = b }
+                    return byGroup.flatMap { $0 }
+                }
             }
+            for b in built { try await emit(b) }
         }
-        if let image = params.image {
-            pool.images!.append(contentsOf: repeatElement(0, count: n * image.pixelsPerEvent))
-            try pool.images!.withUnsafeMutableBufferPointer { try image.fill(chunk, into: $0, row: start) }
+    }
+
+    /// Applies defines and cuts to a chunk's parts and computes each row's label, weight, split (and image).
+    func prepare(_ parts: [(entry: TrainingParams.FileEntry, batch: ColumnBatch)], summary: inout DatasetSummary) throws -> ChunkRows {
+        var chunks: [LayoutChunk] = []
+        var labels: [Float] = [], weights: [Float] = [], splits: [UInt8] = []
+        var images: [Float]? = params.image.map { _ in [] }
+        let doubles = doubleColumns
+        for (file, batch) in parts {
+            summary.eventsRead += batch.entryCount
+            let chunk = try transform.apply(batch, doubles: doubles)
+            summary.eventsPassingCuts += chunk.count
+            summary.perFile[file.path, default: 0] += chunk.count
+            let n = chunk.count
+            guard n > 0 else { continue }
+            let c = try LayoutChunk(layout: layout, chunk: chunk)
+            summary.truncatedEvents += c.truncatedEvents
+            chunks.append(c)
+            if let image = params.image {
+                let start = images?.count ?? 0
+                images?.append(contentsOf: repeatElement(0, count: n * image.pixelsPerEvent))
+                try images?.withUnsafeMutableBufferPointer { out in
+                    try image.fill(chunk, into: UnsafeMutableBufferPointer(rebasing: out[start...]), row: 0)
+                }
+            }
+            if let (src, e) = labelExpression {
+                let v = try ExpressionEvaluator.evaluate(e, source: src, columns: chunk.columns, count: n)
+                guard let per = v.perEvent(count: n) else { throw TrainingError.evaluation(expression: src, reason: "a label must be one value per event") }
+                labels.append(contentsOf: per.lazy.map { Float($0) })
+            } else {
+                labels.append(contentsOf: repeatElement(Float(file.label ?? 0), count: n))
+            }
+            var w = [Double](repeating: file.weight, count: n)
+            if let (src, e) = weightExpression {
+                let v = try ExpressionEvaluator.evaluate(e, source: src, columns: chunk.columns, count: n)
+                guard let per = v.perEvent(count: n) else { throw TrainingError.evaluation(expression: src, reason: "a weight must be one value per event") }
+                for i in 0..<n { w[i] *= per[i] }
+            }
+            weights.append(contentsOf: w.lazy.map { Float($0) })
+            let fileHash = SplitHash.fnv1a(file.path)
+            splits.append(contentsOf: chunk.entries.lazy.map { self.splitHash.split(fileHash: fileHash, entry: $0).rawValue })
         }
-        let labels: [Double]
-        if let (src, e) = labelExpression {
-            let v = try ExpressionEvaluator.evaluate(e, source: src, columns: chunk.columns, count: n)
-            guard let per = v.perEvent(count: n) else { throw TrainingError.evaluation(expression: src, reason: "a label must be one value per event") }
-            labels = per
-        } else {
-            labels = [Double](repeating: file.label ?? 0, count: n)
-        }
-        var weights = [Double](repeating: file.weight, count: n)
-        if let (src, e) = weightExpression {
-            let v = try ExpressionEvaluator.evaluate(e, source: src, columns: chunk.columns, count: n)
-            guard let per = v.perEvent(count: n) else { throw TrainingError.evaluation(expression: src, reason: "a weight must be one value per event") }
-            for i in 0..<n { weights[i] *= per[i] }
-        }
-        pool.labels.append(contentsOf: labels.map { Float($0) })
-        pool.weights.append(contentsOf: weights.map { Float($0) })
-        let fileHash = SplitHash.fnv1a(file.path)
-        pool.splits.append(contentsOf: chunk.entries.map { splitHash.split(fileHash: fileHash, entry: $0).rawValue })
-        pool.count += n
-        return truncated
+        return ChunkRows(parts: chunks, labels: labels, weights: weights, splits: splits, images: images,
+                         pixels: params.image?.pixelsPerEvent ?? 0)
     }
 }

@@ -49,65 +49,188 @@ public struct VectorLayout: Sendable {
         self.padValue = padValue
     }
 
-    /// Writes `chunk`'s events into rows `row..<row+count` of `x` and `mask` (both `[rows, width]`). Rows are
-    /// filled in tiles of 64 (each tile stays in cache while every block writes into it). Returns the number of
-    /// events that had a jagged branch longer than its length (truncated, never an error).
+    /// Writes `chunk`'s events into rows `row..<row+count` of `x` and `mask` (both `[rows, width]`). Returns the
+    /// number of events that had a jagged branch longer than its length (truncated, never an error).
     @discardableResult
     public func fill(_ chunk: EventChunk, x: UnsafeMutableBufferPointer<Float>, mask: UnsafeMutableBufferPointer<Float>, row: Int)
         throws -> Int
     {
-        let w = width
+        let c = try LayoutChunk(layout: self, chunk: chunk)
+        guard chunk.count > 0, let xb = x.baseAddress, let mb = mask.baseAddress else { return 0 }
+        let rows = (0..<Int32(chunk.count)).map { $0 }
+        let out = rows.map { $0 + Int32(row) }
+        rows.withUnsafeBufferPointer { r in out.withUnsafeBufferPointer { o in fill(c, rows: r, out: o, x: xb, mask: mb) } }
+        return c.truncatedEvents
+    }
+
+    /// Rows per tile: a tile of `x` and `mask` (about 128 kB) stays in cache while every block writes into it.
+    var tileRows: Int { Swift.max(4, Swift.min(64, 16384 / Swift.max(1, width))) }
+
+    /// Writes chunk rows `rows[k]` (rows after the cuts) into output rows `out[k]` of `x` and `mask` (both
+    /// `[rows, width]`), normalized, straight from the typed columns: one copy per value.
+    func fill(_ c: LayoutChunk, rows: UnsafeBufferPointer<Int32>, out: UnsafeBufferPointer<Int32>, x: UnsafeMutablePointer<Float>,
+              mask: UnsafeMutablePointer<Float>)
+    {
+        let n = rows.count
+        guard n > 0, let rp = rows.baseAddress, let op = out.baseAddress else { return }
+        let events: [Int32] = c.chunk.kept.map { kept in rows.map { Int32(kept[Int($0)]) } } ?? []
+        events.withUnsafeBufferPointer { ev in
+            let ep = c.chunk.kept == nil ? rp : (ev.baseAddress ?? rp)
+            let tile = tileRows
+            for t0 in stride(from: 0, to: n, by: tile) {
+                let m = Swift.min(tile, n - t0)
+                for (k, b) in blocks.enumerated() {
+                    let d = c.blocks[k]
+                    let fill = BlockFill(index: (d.byEvent ? ep : rp) + t0, out: op + t0, count: m, x: x, mask: mask, width: width,
+                                         offset: b.offset, length: b.length, jagged: b.jagged, offsets: d.offsets, perEvent: d.perEvent,
+                                         scale: b.scale, shift: b.shift, clip: b.clip, pad: padValue)
+                    if let values = d.values {
+                        values.visit(fill, count: 0)
+                    } else {
+                        fill.constant(d.constant)
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One chunk's columns resolved for a `VectorLayout`: per block, a pointer to its typed values (a reader
+/// column, indexed by reader event) or to Double values (a defined column, indexed by row after the cuts).
+/// It owns the chunk, so the pointers stay valid as long as it lives.
+final class LayoutChunk: @unchecked Sendable {
+    struct BlockData {
+        /// nil: the constant value.
+        var values: ScalarPointer?
+        var constant: Double = 0
+        /// Jagged columns: entries + 1 offsets into `values`.
+        var offsets: UnsafePointer<Int64>?
+        /// Values per event of flat (1) and fixed-size columns.
+        var perEvent = 1
+        /// Indexed by reader event (reader columns) instead of row after the cuts (defined columns).
+        var byEvent: Bool
+    }
+
+    let chunk: EventChunk
+    let blocks: [BlockData]
+    /// Offset arrays made for the blocks (kept alive with their pointers).
+    private let offsetArrays: [[Int64]]
+    /// Events with a jagged branch longer than its layout length.
+    let truncatedEvents: Int
+
+    init(layout: VectorLayout, chunk: EventChunk) throws {
+        self.chunk = chunk
+        var kept: [[Int64]] = []
+        blocks = try layout.blocks.map { b in
+            if let col = chunk.raw[b.name] {
+                if col.kind == .flat, b.jagged { throw TrainingError.inconsistent("'\(b.name)' is per-event data but the specs say jagged") }
+                if col.kind != .flat, !b.jagged { throw TrainingError.inconsistent("'\(b.name)' is jagged but the specs say flat") }
+                var offsets: UnsafePointer<Int64>?
+                if col.kind != .flat, col.kind != .fixed {
+                    let o = col.entryValueOffsets
+                    guard o.count == col.entryCount + 1 else {
+                        throw TrainingError.inconsistent("jagged column '\(b.name)' has no offsets for its \(col.entryCount) entries")
+                    }
+                    kept.append(o)
+                    offsets = o.storageAddress
+                }
+                return BlockData(values: col.values.pointer, offsets: offsets, perEvent: col.kind == .fixed ? col.shape.reduce(1, *) : 1,
+                                 byEvent: true)
+            }
+            guard let values = chunk.columns[b.name] else { throw TrainingError.inconsistent("column '\(b.name)' is missing from the data") }
+            switch values {
+            case let .scalar(v): return BlockData(values: nil, constant: v, byEvent: false)
+            case let .flat(v):
+                if b.jagged { throw TrainingError.inconsistent("'\(b.name)' is per-event data but the specs say jagged") }
+                return BlockData(values: .float64(v.storageAddress), byEvent: false)
+            case let .jagged(o, v):
+                if !b.jagged { throw TrainingError.inconsistent("'\(b.name)' is jagged but the specs say flat") }
+                return BlockData(values: .float64(v.storageAddress), offsets: o.storageAddress, byEvent: false)
+            }
+        }
         var truncated = [Bool](repeating: false, count: chunk.count)
-        let columns = try blocks.map { b -> EventValues in
-            guard let col = chunk.columns[b.name] else { throw TrainingError.inconsistent("column '\(b.name)' is missing from the data") }
-            switch col {
-            case .flat where b.jagged: throw TrainingError.inconsistent("'\(b.name)' is per-event data but the specs say jagged")
-            case .jagged where !b.jagged: throw TrainingError.inconsistent("'\(b.name)' is jagged but the specs say flat")
-            default: return col
+        for (k, b) in layout.blocks.enumerated() where b.jagged {
+            let d = blocks[k]
+            if let o = d.offsets {
+                for i in 0..<chunk.count {
+                    let e = d.byEvent ? chunk.event(i) : i
+                    if Int(o[e + 1] - o[e]) > b.length { truncated[i] = true }
+                }
+            } else if d.perEvent > b.length {
+                for i in 0..<chunk.count { truncated[i] = true }
             }
         }
-        let tile = 64
-        for t0 in stride(from: 0, to: chunk.count, by: tile) {
-            let t1 = Swift.min(chunk.count, t0 + tile)
-            for (k, b) in blocks.enumerated() {
-                let scale = b.scale, shift = b.shift, clip = b.clip
-                @inline(__always) func norm(_ v: Double) -> Float {
-                    var y = v * scale + shift
-                    if clip { y = Swift.min(1, Swift.max(0, y)) }
-                    return Float(y)
-                }
-                switch columns[k] {
-                case let .scalar(v):
-                    for i in t0..<t1 { x[(row + i) * w + b.offset] = norm(v); mask[(row + i) * w + b.offset] = 1 }
-                case let .flat(v):
-                    v.withUnsafeBufferPointer { vp in
-                        for i in t0..<t1 {
-                            x[(row + i) * w + b.offset] = norm(vp[i])
-                            mask[(row + i) * w + b.offset] = 1
-                        }
-                    }
-                case let .jagged(o, v):
-                    v.withUnsafeBufferPointer { vp in
-                        o.withUnsafeBufferPointer { op in
-                            for i in t0..<t1 {
-                                let start = Int(op[i]), n = Int(op[i + 1]) - start
-                                if n > b.length { truncated[i] = true }
-                                let m = Swift.min(n, b.length)
-                                let base = (row + i) * w + b.offset
-                                for j in 0..<m {
-                                    x[base + j] = norm(vp[start + j])
-                                    mask[base + j] = 1
-                                }
-                                for j in m..<b.length {
-                                    x[base + j] = padValue
-                                    mask[base + j] = 0
-                                }
-                            }
-                        }
-                    }
-                }
+        truncatedEvents = truncated.reduce(0) { $0 + ($1 ? 1 : 0) }
+        offsetArrays = kept
+    }
+}
+
+/// Writes one block of a tile of rows: normalized values and mask 1, then padding and mask 0.
+struct BlockFill: ScalarVisitor {
+    var index: UnsafePointer<Int32>
+    var out: UnsafePointer<Int32>
+    var count: Int
+    var x: UnsafeMutablePointer<Float>
+    var mask: UnsafeMutablePointer<Float>
+    var width: Int
+    var offset: Int
+    var length: Int
+    var jagged: Bool
+    var offsets: UnsafePointer<Int64>?
+    var perEvent: Int
+    var scale: Double
+    var shift: Double
+    var clip: Bool
+    var pad: Float
+
+    func visit<T: LayoutScalar>(_ values: UnsafePointer<T>, count _: Int) {
+        if clip { run(values, clip: true) } else { run(values, clip: false) }
+    }
+
+    @inline(__always) func normalized(_ v: Double, clip: Bool) -> Float {
+        var y = v * scale + shift
+        if clip { y = Swift.min(1, Swift.max(0, y)) }
+        return Float(y)
+    }
+
+    @inline(__always) func run<T: LayoutScalar>(_ v: UnsafePointer<T>, clip: Bool) {
+        if !jagged {
+            for k in 0..<count {
+                let base = Int(out[k]) * width + offset
+                x[base] = normalized(v[Int(index[k])].layoutDouble, clip: clip)
+                mask[base] = 1
+            }
+            return
+        }
+        for k in 0..<count {
+            let base = Int(out[k]) * width + offset
+            let e = Int(index[k])
+            let start: Int, n: Int
+            if let offsets {
+                start = Int(offsets[e])
+                n = Int(offsets[e + 1]) - start
+            } else {
+                start = e * perEvent
+                n = perEvent
+            }
+            let m = Swift.min(n, length)
+            for j in 0..<m {
+                x[base + j] = normalized(v[start + j].layoutDouble, clip: clip)
+                mask[base + j] = 1
+            }
+            for j in m..<length {
+                x[base + j] = pad
+                mask[base + j] = 0
             }
         }
-        return truncated.filter { $0 }.count
+    }
+
+    /// A constant column (a define without inputs): the value in the block's first feature.
+    func constant(_ v: Double) {
+        for k in 0..<count {
+            let base = Int(out[k]) * width + offset
+            x[base] = normalized(v, clip: clip)
+            mask[base] = 1
+        }
     }
 }

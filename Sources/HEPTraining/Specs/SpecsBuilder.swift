@@ -40,11 +40,12 @@ public enum SpecsBuilder {
         for path in files {
             let file = try await FileLocator.shared.current.open(path)
             let tree = try await file.tree(treeName)
-            var selected = try tree.selectBranches(include: branches, exclude: exclude)
+            var selected = try FeatureBranches.select(in: tree, include: branches, exclude: exclude)
             for name in transform.inputNames where !selected.contains(where: { $0.name == name }) {
                 guard let b = tree.allBranches.first(where: { $0.name == name }) else {
                     throw TrainingError.unknownName(expression: "defines/cuts", name: name)
                 }
+                try FeatureBranches.check(b, in: tree)
                 selected.append(b)
             }
             let reader = try tree.reader(branches: selected, threads: threads)
@@ -52,10 +53,18 @@ public enum SpecsBuilder {
             let entries = range.map { max(0, min($0.lowerBound, total))..<max(0, min($0.upperBound, total)) } ?? 0..<total
             var specs: [String: BranchSpec] = [:]
             var events = 0
-            for try await batch in reader.chunks(size: chunkSize, entries: entries) {
-                let chunk = try transform.apply(batch)
+            let defined = Set(transform.defines.map(\.name))
+            var chunks = reader.chunks(size: chunkSize, entries: entries)
+            chunks.readAhead = true
+            for try await batch in chunks {
+                let chunk = try transform.apply(batch, doubles: [])
                 events += chunk.count
-                for (name, values) in chunk.columns {
+                let columns = batch.columns.filter { !defined.contains($0.name) }
+                let updated = await addInParallel(columns, kept: chunk.kept, to: columns.map { specs[$0.name] ?? BranchSpec(kind: $0.kind.rawValue, type: $0.type.rawValue) },
+                                                  threads: threads)
+                for (c, spec) in zip(columns, updated) { specs[c.name] = spec }
+                for name in defined {
+                    guard let values = chunk.columns[name] else { continue }
                     let type = batch[name]?.type.rawValue ?? "float64"
                     let kind = batch[name]?.kind.rawValue ?? values.kindName
                     var s = specs[name] ?? BranchSpec(kind: kind, type: type)
@@ -68,5 +77,32 @@ public enum SpecsBuilder {
         }
         guard let result = merged else { throw TrainingError.configuration(file: "specs", reason: "no input files") }
         return result
+    }
+
+    /// Adds one chunk of every reader column to its statistics, the columns split over `threads` tasks
+    /// (groups of about equal numbers of values).
+    static func addInParallel(_ columns: [Column], kept: [Int]?, to specs: [BranchSpec], threads: Int) async -> [BranchSpec] {
+        let total = columns.reduce(0) { $0 + $1.values.count }
+        let groups = Swift.min(Swift.max(1, threads), columns.count)
+        guard groups > 1, total > 16_384 else {
+            return zip(columns, specs).map { c, s in var s = s; s.add(column: c, kept: kept); return s }
+        }
+        var bounds = [0]
+        var acc = 0
+        for (k, c) in columns.enumerated() {
+            acc += c.values.count
+            if bounds.count < groups, acc * groups >= total * bounds.count { bounds.append(k + 1) }
+        }
+        bounds.append(columns.count)
+        return await withTaskGroup(of: (Int, [BranchSpec]).self) { group in
+            for g in 0..<(bounds.count - 1) where bounds[g] < bounds[g + 1] {
+                let range = bounds[g]..<bounds[g + 1]
+                let mine = Array(columns[range]), start = Array(specs[range])
+                group.addTask { (range.lowerBound, zip(mine, start).map { c, s in var s = s; s.add(column: c, kept: kept); return s }) }
+            }
+            var out = specs
+            for await (first, part) in group { out.replaceSubrange(first..<(first + part.count), with: part) }
+            return out
+        }
     }
 }
