@@ -30,6 +30,8 @@ public struct NativeGraph: Sendable {
     var plan = NativeMemoryPlan(slotOfValue: [], slotCount: 0)
     /// Count of nodes per op type in the source file (before folding and fusion).
     public var sourceOpHistogram: [String: Int] = [:]
+    /// Facts from the source file shown by inspection (e.g. a Keras model's class and layers).
+    public var metadata: [(name: String, value: String)] = []
 
     /// Count of nodes per op kind, for inspection.
     public var opHistogram: [String: Int] {

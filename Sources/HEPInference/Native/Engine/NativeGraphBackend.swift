@@ -28,7 +28,7 @@ public final class NativeGraphBackend: InferenceBackend, ModelDescribable, @unch
             .init("source ops", histogram(graph.sourceOpHistogram)), .init("engine nodes", "\(graph.nodes.count)"),
             .init("engine ops", histogram(graph.opHistogram)), .init("parameters", "\(graph.parameterCount)"),
             .init("memory plan slots", "\(graph.plan.slotCount)"),
-        ])
+        ] + graph.metadata.map { .init($0.name, $0.value) })
     }
 
     public func infer(_ inputs: [Tensor], outputs: [String]?) throws -> [Tensor] {

@@ -56,7 +56,22 @@ public enum KerasImporter {
         let weights = try KerasWeights(file: file, legacy: legacy, layerOrder: config.layers.map { ($0.name, $0.className) })
         var graph = try build(config, weights: weights)
         for l in config.layers { graph.sourceOpHistogram[l.className, default: 0] += 1 }
+        graph.metadata = [("keras class", config.className), ("keras name", config.name),
+                          ("keras layers", config.layers.map(describe).joined(separator: ", "))]
+        if let version = legacy ? try file.strings("", attribute: "keras_version")?.first : nil { graph.metadata.append(("keras version", version)) }
         return Model(graph: graph, configJSON: String(decoding: configBytes, as: UTF8.self), kerasClass: config.className)
+    }
+
+    /// "lstm LSTM(8, sequences)", "hidden1 Dense(16, relu)": a layer as its config describes it.
+    static func describe(_ l: KerasModelConfig.Layer) -> String {
+        var facts = [String]()
+        for key in ["units", "filters", "kernel_size", "pool_size", "rate", "target_shape"] {
+            if let v = l.config[key] { facts.append("\(v)".replacingOccurrences(of: "\n", with: "").replacingOccurrences(of: " ", with: "")) }
+        }
+        if let a = l.config["activation"] as? String, a != "linear" { facts.append(a) }
+        if (l.config["return_sequences"] as? NSNumber)?.boolValue == true { facts.append("sequences") }
+        if let inner = (l.config["layer"] as? [String: Any])?["class_name"] as? String { facts.append(inner) }
+        return "\(l.name) \(l.className)" + (facts.isEmpty ? "" : "(\(facts.joined(separator: ", ")))")
     }
 
     static func build(_ config: KerasModelConfig, weights: KerasWeights) throws -> NativeGraph {
