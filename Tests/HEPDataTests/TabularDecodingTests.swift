@@ -76,6 +76,27 @@ import Testing
         }
     }
 
+    @Test func bitPackedWidthsUpTo32MatchAReferencePacker() throws {
+        for width in [1, 2, 3, 7, 8, 13, 17, 24, 31, 32] {
+            let groups = 37
+            let mask = UInt32(truncatingIfNeeded: (UInt64(1) << UInt64(width)) - 1)
+            let values = (0..<(8 * groups)).map { UInt32(truncatingIfNeeded: (UInt64($0) &* 2_654_435_761) >> 5) & mask }
+            var packed = [UInt8](repeating: 0, count: groups * width)
+            for (i, v) in values.enumerated() {
+                for b in 0..<width where v >> UInt32(b) & 1 == 1 { packed[(i * width + b) >> 3] |= 1 << UInt8((i * width + b) & 7) }
+            }
+            let bytes = [UInt8(groups << 1 | 1)] + packed
+            for count in [values.count, values.count - 5] {
+                var out: [UInt32] = []
+                try bytes.withUnsafeBytes { b in
+                    var d = try RLEBitPackedDecoder(b, bitWidth: width)
+                    try d.decode(count: count, into: &out)
+                }
+                #expect(out == Array(values.prefix(count)), "width \(width), \(count) values")
+            }
+        }
+    }
+
     @Test func deltaBinaryPacked() throws {
         // 1...5: all deltas equal the minimum, every miniblock width 0.
         let constant: [UInt8] = [0x80, 0x01, 0x04, 0x05, 0x02, 0x02, 0x00, 0x00, 0x00, 0x00]

@@ -162,3 +162,57 @@ def test_quoted_csv(data):
     assert got["id"]["type"] == "int64" and got["id"]["sum"] == "6"
     assert got["x"]["type"] == "float64" and got["x"]["sum"] is None or math.isnan(number(got["x"]["sum"]))
     assert "name" not in got
+
+
+def nullable_table(rows=5000, seed=3):
+    """Nulls, null lists, empty lists and null elements, wide dictionary indices and several pages and row groups."""
+    import numpy as np
+    import pyarrow as pa
+    rng = np.random.default_rng(seed)
+    counts = rng.poisson(3, rows)
+    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
+    total = int(offsets[-1])
+    list_valid = rng.random(rows) > 0.1
+    elem_valid = rng.random(total) > 0.05
+    floats = rng.normal(0, 1, total).astype(np.float32)
+    return pa.table({
+        "x": pa.array(rng.normal(0, 1, rows), mask=rng.random(rows) < 0.2),
+        "few": pa.array(rng.integers(0, 5, rows, dtype=np.int32)),
+        "wide": pa.array(rng.integers(0, 150_000, rows, dtype=np.int64)),
+        "dense": pa.array(rng.normal(0, 1, rows).astype(np.float32)),
+        "flag": pa.array(rng.random(rows) > 0.5),
+        "pt": pa.ListArray.from_arrays(pa.array(offsets, mask=~np.append(list_valid, True)),
+                                       pa.array(floats, mask=~elem_valid)),
+        "ids": pa.ListArray.from_arrays(pa.array(offsets), pa.array(rng.integers(-3, 300, total, dtype=np.int32))),
+    })
+
+
+@pytest.mark.parametrize("options", [
+    dict(compression="snappy"),
+    dict(compression="zstd", data_page_version="2.0", data_page_size=4096, row_group_size=1700),
+    dict(compression="none", use_dictionary=False, data_page_size=2000),
+    dict(compression="gzip", use_dictionary=["few", "wide", "ids"], row_group_size=999),
+], ids=["snappy", "zstd_v2_small_pages", "plain", "gzip_some_dict"])
+def test_parquet_nulls_and_pages_equal_pyarrow(tmp_path, options):
+    """Every value through the Python package equals pyarrow's: null floats become NaN, null lists empty lists,
+    null list elements NaN; dictionary, PLAIN, many pages and row groups, chunks that straddle row groups."""
+    import numpy as np
+    import pyarrow.parquet as pq
+    hepml_py = pytest.importorskip("hepml")
+    path = tmp_path / "nulls.parquet"
+    table = nullable_table()
+    pq.write_table(table, path, **options)
+    got = hepml_py.open(str(path))["Events"].arrays(library="pa", step_size=1234)
+    for name in table.column_names:
+        want, found = table.column(name).combine_chunks(), got.column(name).combine_chunks()
+        assert len(found) == len(want), name
+        if hasattr(want, "offsets"):
+            counts = np.array([0 if v is None else len(v) for v in want.to_pylist()])
+            assert np.array_equal(np.diff(found.offsets.to_numpy()), counts), name
+            want_values = [np.nan if e is None else e for v in want.to_pylist() if v is not None for e in v]
+            found_values = found.flatten().to_numpy(zero_copy_only=False)
+        else:
+            want_values = [np.nan if v is None else v for v in want.to_pylist()]
+            found_values = found.to_numpy(zero_copy_only=False)
+        assert np.array_equal(np.asarray(found_values, dtype=np.float64), np.asarray(want_values, dtype=np.float64),
+                              equal_nan=True), name

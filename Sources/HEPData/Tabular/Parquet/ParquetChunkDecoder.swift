@@ -1,205 +1,320 @@
 import CCodecsZlib
 
-/// Decodes one column chunk (all its pages) into the non-null values and, when the column has them, the
-/// definition and repetition levels. Works on the chunk's bytes alone: every page header, size and level
-/// length is checked against them.
+/// Decodes one column chunk (all its pages) straight into the row group's column: values in one buffer sized
+/// once (nulls become `T.null`), and for lists the row offsets. Works on the chunk's bytes alone: every page
+/// header, size and level length is checked against them. Pages are decompressed into reused scratch memory.
 struct ParquetChunkDecoder<T: ParquetPhysical> {
     let leaf: ParquetLeaf
     let chunk: ParquetColumnChunk
-    /// File offset of `bytes[0]` (for messages).
+    /// File offset of the chunk's first byte (for messages).
     let fileOffset: Int64
+    /// Rows of the row group: a flat column holds exactly this many values, a jagged one this many lists.
+    let rows: Int
+
+    /// Chunks claiming more value slots than this are refused instead of allocated.
+    static var maxSlots: Int { 1 << 28 }
 
     struct Failure: Error {
         var offset: Int64
         var reason: String
     }
 
-    struct Decoded {
-        var values: [T] = []
-        var definition: [UInt32] = []
-        var repetition: [UInt32] = []
+    /// Where decoded pages go: the values buffer and, for lists, the offsets buffer.
+    private struct Sink {
+        var values: UnsafeMutablePointer<T>
+        var capacity: Int
+        var count = 0
+        var offsets: UnsafeMutablePointer<Int64>?
+        var lists = 0
     }
 
-    func decode(_ bytes: [UInt8]) throws -> Decoded {
-        var out = Decoded()
+    /// Reused memory for one chunk.
+    private struct Scratch {
+        let page = ParquetScratch()
+        let repetition = ParquetScratch()
+        let definition = ParquetScratch()
+        let indices = ParquetScratch()
+    }
+
+    func decode(_ bytes: ArraySlice<UInt8>) throws -> (values: [T], offsets: [Int64]?) {
+        guard chunk.numValues <= Int64(Self.maxSlots), rows <= Self.maxSlots else {
+            throw Failure(offset: fileOffset, reason: "column chunk of \(chunk.numValues) values for \(rows) rows is too large")
+        }
+        let capacity = leaf.jagged ? Int(chunk.numValues) : rows
+        var offsets: [Int64]?
+        let values = try [T](unsafeUninitializedCapacity: max(capacity, 1)) { valueBuffer, valueCount in
+            guard let base = valueBuffer.baseAddress else { return }
+            var sink = Sink(values: base, capacity: capacity)
+            if leaf.jagged {
+                offsets = try [Int64](unsafeUninitializedCapacity: rows + 1) { offsetBuffer, offsetCount in
+                    sink.offsets = offsetBuffer.baseAddress
+                    try decodePages(bytes, into: &sink)
+                    guard sink.lists == rows else { throw Failure(offset: fileOffset, reason: "\(sink.lists) lists for \(rows) rows") }
+                    offsetBuffer[rows] = Int64(sink.count)
+                    offsetCount = rows + 1
+                }
+            } else {
+                try decodePages(bytes, into: &sink)
+                guard sink.count == rows else { throw Failure(offset: fileOffset, reason: "\(sink.count) values for \(rows) rows") }
+            }
+            valueCount = sink.count
+        }
+        return (values, offsets)
+    }
+
+    private func decodePages(_ chunkBytes: ArraySlice<UInt8>, into sink: inout Sink) throws {
+        let scratch = Scratch()
         var dictionary: [T]?
         var position = 0
         var levelsSeen: Int64 = 0
-        while levelsSeen < chunk.numValues {
-            guard position < bytes.count else {
-                throw Failure(offset: fileOffset + Int64(position),
-                              reason: "chunk ends after \(levelsSeen) of \(chunk.numValues) values")
-            }
-            var r = ThriftCompactReader(bytes, position: position)
-            let header: ParquetPageHeader
-            do throws(ThriftCompactReader.Failure) {
-                header = try ParquetPageHeader.decode(&r)
-            } catch {
-                throw Failure(offset: fileOffset + Int64(error.position), reason: "page header: \(error.reason)")
-            }
-            let pageStart = r.position
-            let size = Int(header.compressedSize)
-            guard header.compressedSize >= 0, header.uncompressedSize >= 0, size <= bytes.count - pageStart else {
-                throw Failure(offset: fileOffset + Int64(pageStart),
-                              reason: "page of \(header.compressedSize) bytes past the chunk end (\(bytes.count - pageStart) left)")
-            }
-            guard header.uncompressedSize <= 1 << 30, header.numValues >= 0 else {
-                throw Failure(offset: fileOffset + Int64(pageStart), reason: "page claims \(header.uncompressedSize) bytes")
-            }
-            position = pageStart + size
-            let at = fileOffset + Int64(pageStart)
-            try bytes.withUnsafeBytes { (all: UnsafeRawBufferPointer) in
-                let page = UnsafeRawBufferPointer(rebasing: all[pageStart..<(pageStart + size)])
+        try chunkBytes.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
+            while levelsSeen < chunk.numValues {
+                guard position < bytes.count else {
+                    throw Failure(offset: fileOffset + Int64(position),
+                                  reason: "chunk ends after \(levelsSeen) of \(chunk.numValues) values")
+                }
+                var r = ThriftCompactReader(chunkBytes, position: position)
+                let header: ParquetPageHeader
+                do throws(ThriftCompactReader.Failure) {
+                    header = try ParquetPageHeader.decode(&r)
+                } catch {
+                    throw Failure(offset: fileOffset + Int64(error.position), reason: "page header: \(error.reason)")
+                }
+                let pageStart = r.position
+                let size = Int(header.compressedSize)
+                guard header.compressedSize >= 0, header.uncompressedSize >= 0, size <= bytes.count - pageStart else {
+                    throw Failure(offset: fileOffset + Int64(pageStart),
+                                  reason: "page of \(header.compressedSize) bytes past the chunk end (\(bytes.count - pageStart) left)")
+                }
+                guard header.uncompressedSize <= 1 << 30, header.numValues >= 0 else {
+                    throw Failure(offset: fileOffset + Int64(pageStart), reason: "page claims \(header.uncompressedSize) bytes")
+                }
+                position = pageStart + size
+                let at = fileOffset + Int64(pageStart)
+                let page = UnsafeRawBufferPointer(rebasing: bytes[pageStart..<(pageStart + size)])
                 if let expected = header.crc {
                     let found = UInt32(crc32(0, page.baseAddress?.assumingMemoryBound(to: Bytef.self), uInt(page.count)))
                     guard found == expected else {
                         throw Failure(offset: at, reason: "corrupt page: CRC-32 \(found) differs from the header's \(expected)")
                     }
                 }
+                let n = Int(header.numValues)
+                if header.type == 0 || header.type == 3 {
+                    guard Int64(n) <= chunk.numValues - levelsSeen else {
+                        throw Failure(offset: at, reason: "page of \(n) values past the chunk's \(chunk.numValues)")
+                    }
+                    levelsSeen += Int64(n)
+                }
                 switch header.type {
                 case 2:
-                    let data = try decompress(page, size: Int(header.uncompressedSize), at: at)
-                    var dict: [T] = []
-                    let ok = data.withUnsafeBytes { T.appendPlain($0, count: Int(header.numValues), to: &dict) }
-                    guard ok != nil else { throw Failure(offset: at, reason: "dictionary page shorter than \(header.numValues) values") }
+                    let data = try decompress(page, size: Int(header.uncompressedSize), scratch: scratch.page, at: at)
+                    guard let dict = T.plainArray(data, count: n) else {
+                        throw Failure(offset: at, reason: "dictionary page shorter than \(n) values")
+                    }
                     dictionary = dict
                 case 0:
-                    let data = try decompress(page, size: Int(header.uncompressedSize), at: at)
-                    try data.withUnsafeBytes { (d: UnsafeRawBufferPointer) in
-                        var p = 0
-                        if leaf.maxRepetition > 0 { p += try levelsV1(d, from: p, max: leaf.maxRepetition, count: Int(header.numValues), into: &out.repetition, at: at) }
-                        if leaf.maxDefinition > 0 { p += try levelsV1(d, from: p, max: leaf.maxDefinition, count: Int(header.numValues), into: &out.definition, at: at) }
-                        try values(UnsafeRawBufferPointer(rebasing: d[p...]), header: header, dictionary: dictionary,
-                                   defStart: out.definition.count - Int(header.numValues), into: &out, at: at)
+                    let d = try decompress(page, size: Int(header.uncompressedSize), scratch: scratch.page, at: at)
+                    var p = 0
+                    var rep: UnsafeMutablePointer<UInt8>?
+                    var def: UnsafeMutablePointer<UInt8>?
+                    if leaf.maxRepetition > 0 {
+                        rep = scratch.repetition.buffer(n, of: UInt8.self)
+                        p += try levelsV1(d, from: p, max: leaf.maxRepetition, count: n, into: rep, at: at)
                     }
+                    if leaf.maxDefinition > 0 {
+                        def = scratch.definition.buffer(n, of: UInt8.self)
+                        p += try levelsV1(d, from: p, max: leaf.maxDefinition, count: n, into: def, at: at)
+                    }
+                    try self.page(UnsafeRawBufferPointer(rebasing: d[p...]), count: n, repetition: rep, definition: def,
+                             header: header, dictionary: dictionary, scratch: scratch, into: &sink, at: at)
                 case 3:
                     let rl = Int(header.repetitionLevelsLength), dl = Int(header.definitionLevelsLength)
                     guard rl >= 0, dl >= 0, rl + dl <= page.count, rl + dl <= Int(header.uncompressedSize) else {
                         throw Failure(offset: at, reason: "level lengths \(rl)+\(dl) exceed the page")
                     }
-                    let n = Int(header.numValues)
+                    var rep: UnsafeMutablePointer<UInt8>?
+                    var def: UnsafeMutablePointer<UInt8>?
                     if leaf.maxRepetition > 0 {
-                        try levels(UnsafeRawBufferPointer(rebasing: page[0..<rl]), max: leaf.maxRepetition, count: n, into: &out.repetition, at: at)
+                        rep = scratch.repetition.buffer(n, of: UInt8.self)
+                        try levels(UnsafeRawBufferPointer(rebasing: page[0..<rl]), max: leaf.maxRepetition, count: n, into: rep, at: at)
                     }
                     if leaf.maxDefinition > 0 {
-                        try levels(UnsafeRawBufferPointer(rebasing: page[rl..<(rl + dl)]), max: leaf.maxDefinition, count: n, into: &out.definition, at: at)
+                        def = scratch.definition.buffer(n, of: UInt8.self)
+                        try levels(UnsafeRawBufferPointer(rebasing: page[rl..<(rl + dl)]), max: leaf.maxDefinition, count: n, into: def, at: at)
                     }
-                    let body = UnsafeRawBufferPointer(rebasing: page[(rl + dl)...])
-                    let rawSize = Int(header.uncompressedSize) - rl - dl
+                    var body = UnsafeRawBufferPointer(rebasing: page[(rl + dl)...])
                     if header.isCompressed && chunk.codec != 0 {
-                        let data = try decompress(body, size: rawSize, at: at)
-                        try data.withUnsafeBytes { (d: UnsafeRawBufferPointer) in
-                            try values(d, header: header, dictionary: dictionary, defStart: out.definition.count - n, into: &out, at: at)
-                        }
-                    } else {
-                        try values(body, header: header, dictionary: dictionary, defStart: out.definition.count - n, into: &out, at: at)
+                        body = try decompress(body, size: Int(header.uncompressedSize) - rl - dl, scratch: scratch.page, at: at)
                     }
+                    try self.page(body, count: n, repetition: rep, definition: def, header: header, dictionary: dictionary,
+                                  scratch: scratch, into: &sink, at: at)
                 default:
-                    return  // index pages and unknown kinds carry no values
+                    continue  // index pages and unknown kinds carry no values
                 }
             }
-            if header.type == 0 || header.type == 3 { levelsSeen += Int64(header.numValues) }
         }
-        return out
     }
 
-    private func decompress(_ page: UnsafeRawBufferPointer, size: Int, at: Int64) throws -> [UInt8] {
+    /// The page body decompressed into `scratch` (or the stored bytes themselves when uncompressed).
+    private func decompress(_ page: UnsafeRawBufferPointer, size: Int, scratch: ParquetScratch, at: Int64) throws -> UnsafeRawBufferPointer {
+        if chunk.codec == 0 {
+            guard page.count == size else { throw Failure(offset: at, reason: "corrupt page: stored page is \(page.count) bytes, header says \(size)") }
+            return page
+        }
+        let out = UnsafeMutableRawBufferPointer(start: scratch.bytes(size), count: size)
         do throws(ParquetCodec.Failure) {
-            return try ParquetCodec.decompress(chunk.codec, page, size: size)
+            try ParquetCodec.decompress(chunk.codec, page, into: out)
         } catch {
             throw Failure(offset: at, reason: "corrupt page: \(error.reason)")
         }
+        return UnsafeRawBufferPointer(out)
     }
 
     /// Data page v1 levels: a 4-byte little-endian length, then the RLE/bit-packed hybrid. Returns bytes used.
-    private func levelsV1(_ d: UnsafeRawBufferPointer, from p: Int, max: Int, count: Int, into out: inout [UInt32],
+    private func levelsV1(_ d: UnsafeRawBufferPointer, from p: Int, max: Int, count: Int, into out: UnsafeMutablePointer<UInt8>?,
                           at: Int64) throws -> Int
     {
         guard d.count - p >= 4 else { throw Failure(offset: at, reason: "page too short for its levels") }
         let n = Int(d[p]) | Int(d[p + 1]) << 8 | Int(d[p + 2]) << 16 | Int(d[p + 3]) << 24
         guard n <= d.count - p - 4 else { throw Failure(offset: at, reason: "levels of \(n) bytes past the page end") }
-        try levels(UnsafeRawBufferPointer(rebasing: d[(p + 4)..<(p + 4 + n)]), max: max, count: count, into: &out, at: at)
+        try levels(UnsafeRawBufferPointer(rebasing: d[(p + 4)..<(p + 4 + n)]), max: max, count: count, into: out, at: at)
         return 4 + n
     }
 
-    private func levels(_ d: UnsafeRawBufferPointer, max: Int, count: Int, into out: inout [UInt32], at: Int64) throws {
+    /// `count` levels into `out`, each checked against `max` (schemas are at most 64 levels deep).
+    private func levels(_ d: UnsafeRawBufferPointer, max: Int, count: Int, into out: UnsafeMutablePointer<UInt8>?, at: Int64) throws {
+        guard let out, count > 0 else { return }
         let width = Int.bitWidth - max.leadingZeroBitCount
-        do {
+        do throws(RLEBitPackedDecoder.Failure) {
             var dec = try RLEBitPackedDecoder(d, bitWidth: width)
-            let start = out.count
-            try dec.decode(count: count, into: &out)
-            for i in start..<out.count where out[i] > UInt32(max) {
-                throw Failure(offset: at, reason: "level \(out[i]) above the maximum \(max)")
-            }
-        } catch let e as Failure {
-            throw e
+            try dec.decode(count: count, into: out)
         } catch {
             throw Failure(offset: at, reason: "corrupt levels (\(error))")
         }
+        var highest: UInt8 = 0
+        for i in 0..<count { highest = Swift.max(highest, out[i]) }
+        guard Int(highest) <= max else { throw Failure(offset: at, reason: "level \(highest) above the maximum \(max)") }
     }
 
-    /// Decodes the page's non-null values.
-    private func values(_ d: UnsafeRawBufferPointer, header: ParquetPageHeader, dictionary: [T]?, defStart: Int,
-                        into out: inout Decoded, at: Int64) throws
+    /// One data page's `count` levels and values into the sink: lists closed at repetition level 0, element slots
+    /// where the definition level reaches the repeated node, values where it reaches the leaf, nulls elsewhere.
+    private func page(_ d: UnsafeRawBufferPointer, count n: Int, repetition: UnsafeMutablePointer<UInt8>?,
+                      definition: UnsafeMutablePointer<UInt8>?, header: ParquetPageHeader, dictionary: [T]?,
+                      scratch: Scratch, into sink: inout Sink, at: Int64) throws
     {
-        let n = Int(header.numValues)
+        let maxDef = UInt8(leaf.maxDefinition)
+        var slots = n
         var present = n
-        if leaf.maxDefinition > 0 {
-            let m = UInt32(leaf.maxDefinition)
-            present = 0
-            out.definition.withUnsafeBufferPointer { b in
-                for i in Swift.max(0, defStart)..<b.count where b[i] == m { present += 1 }
+        if let definition {
+            var c = 0
+            for i in 0..<n { c &+= definition[i] == maxDef ? 1 : 0 }
+            present = c
+        }
+        if let repetition, let definition, let offsets = sink.offsets {
+            var starts = 0
+            for i in 0..<n { starts &+= repetition[i] == 0 ? 1 : 0 }
+            guard starts <= rows - sink.lists else { throw Failure(offset: at, reason: "more lists than the row group's \(rows) rows") }
+            guard sink.lists > 0 || n == 0 || repetition[0] == 0 else {
+                throw Failure(offset: at, reason: "the first value does not start a list")
+            }
+            let repDef = UInt8(leaf.repeatedDefinition)
+            var list = sink.lists
+            var element = Int64(sink.count)
+            for i in 0..<n {
+                offsets[list] = element
+                list &+= repetition[i] == 0 ? 1 : 0
+                element &+= definition[i] >= repDef ? 1 : 0
+            }
+            sink.lists = list
+            slots = Int(element) - sink.count
+        }
+        guard slots <= sink.capacity - sink.count else {
+            throw Failure(offset: at, reason: "more values than the chunk's \(sink.capacity) slots")
+        }
+        let start = sink.count
+        try values(d, count: present, into: sink.values + start + (slots - present), header: header, dictionary: dictionary,
+                   scratch: scratch, at: at)
+        if present != slots, let definition {
+            guard let null = T.null else {
+                throw Failure(offset: at, reason: leaf.jagged ? "null list elements in an integer column" : "null values in an integer column")
+            }
+            // Spread the values (decoded at the end of the page's slots) forwards over their slots: a value only
+            // moves left, onto a slot already read.
+            let repDef = leaf.jagged ? UInt8(leaf.repeatedDefinition) : 0
+            let v = sink.values
+            var slot = start
+            var source = start + slots - present
+            for i in 0..<n {
+                let level = definition[i]
+                if level < repDef { continue }
+                if level == maxDef {
+                    v[slot] = v[source]
+                    source += 1
+                } else {
+                    v[slot] = null
+                }
+                slot += 1
             }
         }
+        sink.count += slots
+    }
+
+    /// Decodes `count` non-null values of the page into `out`.
+    private func values(_ d: UnsafeRawBufferPointer, count: Int, into out: UnsafeMutablePointer<T>, header: ParquetPageHeader,
+                        dictionary: [T]?, scratch: Scratch, at: Int64) throws
+    {
+        guard count > 0 else { return }
         switch header.encoding {
         case 0:
-            guard T.appendPlain(d, count: present, to: &out.values) != nil else {
-                throw Failure(offset: at, reason: "PLAIN values shorter than \(present) values")
+            guard T.copyPlain(d, count: count, to: out) != nil else {
+                throw Failure(offset: at, reason: "PLAIN values shorter than \(count) values")
             }
         case 2, 8:
             guard let dictionary else { throw Failure(offset: at, reason: "dictionary-encoded page without a dictionary page") }
-            guard present > 0 else { return }
             guard d.count >= 1 else { throw Failure(offset: at, reason: "dictionary indices missing") }
-            var indices: [UInt32] = []
-            do {
+            let indices = scratch.indices.buffer(count, of: UInt32.self)
+            do throws(RLEBitPackedDecoder.Failure) {
                 var dec = try RLEBitPackedDecoder(UnsafeRawBufferPointer(rebasing: d[1...]), bitWidth: Int(d[0]))
-                try dec.decode(count: present, into: &indices)
+                try dec.decode(count: count, into: indices)
             } catch {
                 throw Failure(offset: at, reason: "corrupt dictionary indices (\(error))")
             }
-            out.values.reserveCapacity(out.values.count + present)
-            let dn = UInt32(dictionary.count)
-            for i in indices {
-                guard i < dn else { throw Failure(offset: at, reason: "dictionary index \(i) ≥ \(dn) entries") }
-                out.values.append(dictionary[Int(i)])
+            var highest: UInt32 = 0
+            for i in 0..<count { highest = max(highest, indices[i]) }
+            guard Int(highest) < dictionary.count else {
+                throw Failure(offset: at, reason: "dictionary index \(highest) ≥ \(dictionary.count) entries")
+            }
+            dictionary.withUnsafeBufferPointer { dict in
+                guard let entries = dict.baseAddress else { return }
+                for i in 0..<count { out[i] = entries[Int(indices[i])] }
             }
         case 5:
             let raw: [Int64]
             do {
-                raw = try DeltaBinaryPackedDecoder.decode(d, expected: present)
+                raw = try DeltaBinaryPackedDecoder.decode(d, expected: count)
             } catch {
                 throw Failure(offset: at, reason: "corrupt DELTA_BINARY_PACKED values (\(error))")
             }
-            guard raw.count == present else { throw Failure(offset: at, reason: "\(raw.count) delta values, \(present) expected") }
-            for v in raw {
+            guard raw.count == count else { throw Failure(offset: at, reason: "\(raw.count) delta values, \(count) expected") }
+            for (i, v) in raw.enumerated() {
                 guard let x = T(delta: v) else { throw Failure(offset: at, reason: "DELTA_BINARY_PACKED on a non-integer column") }
-                out.values.append(x)
+                out[i] = x
             }
         case 3:
             // RLE booleans: a 4-byte length, then the hybrid at bit width 1.
             guard d.count >= 4 else { throw Failure(offset: at, reason: "RLE values missing their length") }
             let n = Int(d[0]) | Int(d[1]) << 8 | Int(d[2]) << 16 | Int(d[3]) << 24
             guard n <= d.count - 4 else { throw Failure(offset: at, reason: "RLE values of \(n) bytes past the page end") }
-            var bits: [UInt32] = []
-            do {
+            let bits = scratch.indices.buffer(count, of: UInt32.self)
+            do throws(RLEBitPackedDecoder.Failure) {
                 var dec = try RLEBitPackedDecoder(UnsafeRawBufferPointer(rebasing: d[4..<(4 + n)]), bitWidth: 1)
-                try dec.decode(count: present, into: &bits)
+                try dec.decode(count: count, into: bits)
             } catch {
                 throw Failure(offset: at, reason: "corrupt RLE values (\(error))")
             }
-            for b in bits {
-                guard let x = T(bit: b) else { throw Failure(offset: at, reason: "RLE values on a non-boolean column") }
-                out.values.append(x)
+            for i in 0..<count {
+                guard let x = T(bit: bits[i]) else { throw Failure(offset: at, reason: "RLE values on a non-boolean column") }
+                out[i] = x
             }
         default:
             throw Failure(offset: at, reason: "encoding \(header.encoding) is not supported")

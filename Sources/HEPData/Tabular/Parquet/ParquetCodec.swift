@@ -23,36 +23,33 @@ enum ParquetCodec {
         }
     }
 
-    /// Decompresses `input` into exactly `size` bytes.
-    static func decompress(_ codec: Int32, _ input: UnsafeRawBufferPointer, size: Int) throws(Failure) -> [UInt8] {
-        if codec == 0 {
-            guard input.count == size else { throw Failure(reason: "stored page is \(input.count) bytes, header says \(size)") }
-            return Array(input)
-        }
-        var out = [UInt8](repeating: 0, count: size)
-        let ok: Bool = out.withUnsafeMutableBytes { o in
-            guard let src = input.baseAddress, let dst = o.baseAddress else { return size == 0 }
+    /// Decompresses `input` into exactly `o.count` bytes (not UNCOMPRESSED: callers use the page as it is).
+    static func decompress(_ codec: Int32, _ input: UnsafeRawBufferPointer, into o: UnsafeMutableRawBufferPointer) throws(Failure) {
+        let size = o.count
+        guard [1, 2, 5, 6, 7].contains(codec) else { throw Failure(reason: "\(name(codec)) compression is not supported") }
+        let ok: Bool
+        if let src = input.baseAddress, let dst = o.baseAddress {
             switch codec {
             case 1:
                 var n = size
-                return snappy_uncompress(src.assumingMemoryBound(to: CChar.self), input.count,
-                                         dst.assumingMemoryBound(to: CChar.self), &n) == SNAPPY_OK && n == size
-            case 2: return gunzip(input, into: o)
+                ok = snappy_uncompress(src.assumingMemoryBound(to: CChar.self), input.count,
+                                       dst.assumingMemoryBound(to: CChar.self), &n) == SNAPPY_OK && n == size
+            case 2: ok = gunzip(input, into: o)
             case 6:
                 let n = ZSTD_decompress(dst, size, src, input.count)
-                return ZSTD_isError(n) == 0 && n == size
+                ok = ZSTD_isError(n) == 0 && n == size
             case 7:
-                return LZ4_decompress_safe(src.assumingMemoryBound(to: CChar.self), dst.assumingMemoryBound(to: CChar.self),
-                                           Int32(clamping: input.count), Int32(clamping: size)) == Int32(clamping: size)
-            case 5: return hadoopLZ4(input, into: o) || LZ4_decompress_safe(
-                src.assumingMemoryBound(to: CChar.self), dst.assumingMemoryBound(to: CChar.self),
-                Int32(clamping: input.count), Int32(clamping: size)) == Int32(clamping: size)
-            default: return false
+                ok = LZ4_decompress_safe(src.assumingMemoryBound(to: CChar.self), dst.assumingMemoryBound(to: CChar.self),
+                                         Int32(clamping: input.count), Int32(clamping: size)) == Int32(clamping: size)
+            default:
+                ok = hadoopLZ4(input, into: o) || LZ4_decompress_safe(
+                    src.assumingMemoryBound(to: CChar.self), dst.assumingMemoryBound(to: CChar.self),
+                    Int32(clamping: input.count), Int32(clamping: size)) == Int32(clamping: size)
             }
+        } else {
+            ok = size == 0
         }
-        guard [1, 2, 5, 6, 7].contains(codec) else { throw Failure(reason: "\(name(codec)) compression is not supported") }
         guard ok else { throw Failure(reason: "\(name(codec)) data does not decompress to \(size) bytes") }
-        return out
     }
 
     /// gzip (or zlib) stream into exactly `o.count` bytes.

@@ -96,7 +96,7 @@ struct ParquetTable: ColumnTable {
             func launch() {
                 let k = next
                 next += 1
-                let bytes = Array(raw[k])
+                let bytes = raw[k]
                 tasks.addTask {
                     (k, try ParquetColumnAssembler.column(leaves[k], chunks[k], bytes: bytes, rows: rows, entryStart: start,
                                                           rowGroup: g, file: file))

@@ -33,45 +33,70 @@ struct RLEBitPackedDecoder {
     /// Decodes exactly `count` values into `out` (appended). Bit-packed groups may hold padding values beyond
     /// `count`; they are dropped.
     mutating func decode(count: Int, into out: inout [UInt32]) throws(Failure) {
-        out.reserveCapacity(out.count + count)
-        var remaining = count
-        let byteWidth = (bitWidth + 7) / 8
-        let mask: UInt64 = bitWidth == 32 ? 0xFFFF_FFFF : (UInt64(1) << UInt64(bitWidth)) - 1
-        while remaining > 0 {
+        guard count > 0 else { return }
+        var failure: Failure?
+        let values = [UInt32](unsafeUninitializedCapacity: count) { b, n in
+            do throws(Failure) {
+                try decode(count: count, into: b.baseAddress!)
+                n = count
+            } catch {
+                failure = error
+                n = 0
+            }
+        }
+        if let failure { throw failure }
+        out.append(contentsOf: values)
+    }
+
+    /// Decodes exactly `count` values into `out[0..<count]`, truncated to `O` (callers check the range).
+    mutating func decode<O: FixedWidthInteger>(count: Int, into out: UnsafeMutablePointer<O>) throws(Failure) {
+        let w = bitWidth
+        let byteWidth = (w + 7) / 8
+        let mask: UInt64 = (UInt64(1) << UInt64(w)) &- 1
+        var done = 0
+        while done < count {
             let header = try varint()
             if header & 1 == 0 {
-                let run = Int(min(header >> 1, UInt64(remaining)))
-                guard header >> 1 > 0 else { throw .truncated(position: position) }
-                guard bytes.count - position >= byteWidth else { throw .truncated(position: position) }
-                var v: UInt32 = 0
-                for k in 0..<byteWidth { v |= UInt32(bytes[position + k]) << (8 * UInt32(k)) }
+                guard header >> 1 > 0, bytes.count - position >= byteWidth else { throw .truncated(position: position) }
+                let run = Int(min(header >> 1, UInt64(count - done)))
+                var v: UInt64 = 0
+                for k in 0..<byteWidth { v |= UInt64(bytes[position + k]) << UInt64(8 * k) }
                 position += byteWidth
-                out.append(contentsOf: repeatElement(v, count: run))
-                remaining -= run
+                (out + done).update(repeating: O(truncatingIfNeeded: v), count: run)
+                done += run
             } else {
                 let groups = Int(min(header >> 1, UInt64(Int32.max)))
                 guard groups > 0 else { throw .truncated(position: position) }
-                let total = groups * 8
-                let needed = groups * bitWidth
                 let available = bytes.count - position
                 // A final group may be cut short by the page end; decode only the values that are present.
-                let usable = min(total, remaining)
-                guard available * 8 >= usable * bitWidth else { throw .truncated(position: position) }
-                if bitWidth == 0 {
-                    out.append(contentsOf: repeatElement(0, count: usable))
-                } else {
-                    var bitPos = position * 8
-                    for _ in 0..<usable {
-                        let byte = bitPos >> 3
+                let usable = min(groups * 8, count - done)
+                guard available * 8 >= usable * w else { throw .truncated(position: position) }
+                let dst = out + done
+                if w == 0 {
+                    dst.update(repeating: 0, count: usable)
+                } else if let base = bytes.baseAddress {
+                    let src = base + position
+                    // Values whose 8-byte window lies inside the buffer take one unaligned load each.
+                    let fast = available >= 8 ? min(usable, (available - 8) * 8 / w + 1) : 0
+                    var i = 0
+                    var bit = 0
+                    while i < fast {
+                        let word = UInt64(littleEndian: src.loadUnaligned(fromByteOffset: bit >> 3, as: UInt64.self))
+                        dst[i] = O(truncatingIfNeeded: (word >> UInt64(bit & 7)) & mask)
+                        i += 1
+                        bit += w
+                    }
+                    while i < usable {
+                        let byte = bit >> 3
                         var word: UInt64 = 0
-                        let n = min(8, bytes.count - byte)
-                        for k in 0..<n { word |= UInt64(bytes[byte + k]) << (8 * UInt64(k)) }
-                        out.append(UInt32((word >> UInt64(bitPos & 7)) & mask))
-                        bitPos += bitWidth
+                        for k in 0..<min(8, available - byte) { word |= UInt64(src.load(fromByteOffset: byte + k, as: UInt8.self)) << UInt64(8 * k) }
+                        dst[i] = O(truncatingIfNeeded: (word >> UInt64(bit & 7)) & mask)
+                        i += 1
+                        bit += w
                     }
                 }
-                position += min(needed, available)
-                remaining -= usable
+                position += min(groups * w, available)
+                done += usable
             }
         }
     }

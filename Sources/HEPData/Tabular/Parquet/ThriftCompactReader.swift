@@ -14,7 +14,8 @@ struct ThriftCompactReader {
         var reason: String
     }
 
-    let bytes: [UInt8]
+    /// The buffer; `position` counts from its first byte.
+    let bytes: ArraySlice<UInt8>
     private(set) var position: Int
     private var lastFieldIDs: [Int16] = []
     private var lastFieldID: Int16 = 0
@@ -23,6 +24,11 @@ struct ThriftCompactReader {
     static let maxDepth = 64
 
     init(_ bytes: [UInt8], position: Int = 0) {
+        self.init(bytes[...], position: position)
+    }
+
+    /// Reads a slice without copying it (a column chunk's page headers).
+    init(_ bytes: ArraySlice<UInt8>, position: Int = 0) {
         self.bytes = bytes
         self.position = position
     }
@@ -32,7 +38,7 @@ struct ThriftCompactReader {
     mutating func byte() throws(Failure) -> UInt8 {
         guard position < bytes.count else { throw fail("ends inside a value") }
         defer { position += 1 }
-        return bytes[position]
+        return bytes[bytes.startIndex + position]
     }
 
     mutating func varint() throws(Failure) -> UInt64 {
@@ -64,7 +70,7 @@ struct ThriftCompactReader {
         let n = try varint()
         guard n <= UInt64(bytes.count - position) else { throw fail("binary of \(n) bytes past the end") }
         defer { position += Int(n) }
-        return bytes[position..<(position + Int(n))]
+        return bytes[(bytes.startIndex + position)..<(bytes.startIndex + position + Int(n))]
     }
 
     mutating func string() throws(Failure) -> String { String(decoding: try binary(), as: UTF8.self) }

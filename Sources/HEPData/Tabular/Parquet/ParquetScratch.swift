@@ -1,0 +1,28 @@
+/// Memory reused across the pages of a column chunk (a decompressed page, its levels, dictionary indices):
+/// it grows to the largest page once, so decoding a page allocates nothing. Contents do not survive a growth.
+final class ParquetScratch {
+    private var storage: UnsafeMutableRawPointer
+    private var capacity: Int
+
+    init() {
+        capacity = 4096
+        storage = .allocate(byteCount: capacity, alignment: 64)
+    }
+
+    deinit { storage.deallocate() }
+
+    /// At least `count` bytes.
+    func bytes(_ count: Int) -> UnsafeMutableRawPointer {
+        if count > capacity {
+            storage.deallocate()
+            capacity = max(count, capacity * 2)
+            storage = .allocate(byteCount: capacity, alignment: 64)
+        }
+        return storage
+    }
+
+    /// Room for `count` values of `T`.
+    func buffer<T: BitwiseCopyable>(_ count: Int, of _: T.Type) -> UnsafeMutablePointer<T> {
+        bytes(count * MemoryLayout<T>.stride).bindMemory(to: T.self, capacity: count)
+    }
+}
