@@ -33,6 +33,8 @@ struct ArrowField: Sendable {
             return inner
         case .jagged:
             return ArrowField(name: name, format: "+L", children: [inner])
+        case .doublyJagged, .string, .jaggedString:
+            return StringAndNestedArrays.field(name: name, interpretation: i) ?? inner
         }
     }
 

@@ -46,6 +46,7 @@ enum ColumnArrays {
 
     /// One column as the array `ArrowField.branch` describes.
     static func column(_ c: Column) throws -> ArrowNode {
+        if let node = try StringAndNestedArrays.column(c) { return node }
         var node = values(c.values)
         let items = c.shape.reduce(1, *)
         for d in c.shape.reversed() {

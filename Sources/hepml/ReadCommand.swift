@@ -28,6 +28,9 @@ struct ReadCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Benchmark floor: read and decompress the same baskets without decoding values.")
     var decompressOnly = false
 
+    @Flag(name: .long, help: "Print the values: one JSON object per entry (branch name to number, array or string).")
+    var json = false
+
     func run() async throws {
         guard chunkSize > 0 else { throw ValidationError("--chunk-size must be positive") }
         guard threads > 0 else { throw ValidationError("--threads must be positive") }
@@ -44,6 +47,10 @@ struct ReadCommand: AsyncParsableCommand {
             }
             print(line(label: "decompress-only", entries: Int64(range.count), branches: selected.count,
                        compressed: tree.file.source.statistics.bytes, decoded: bytes, seconds: seconds(since: start)))
+            return
+        }
+        if json {
+            for try await batch in reader.chunks(size: chunkSize, entries: range) { printEntries(batch) }
             return
         }
         var last = start
@@ -64,6 +71,14 @@ struct ReadCommand: AsyncParsableCommand {
         let io = tree.file.source.statistics
         print(line(label: "total", entries: s.entries, branches: selected.count, compressed: s.compressedBytes,
                    decoded: s.decodedBytes, seconds: seconds(since: start)) + "  (\(io.requests) reads, \(threads) threads)")
+    }
+
+    /// One JSON line per entry of `batch`, branches in selection order.
+    private func printEntries(_ batch: ColumnBatch) {
+        for i in 0..<batch.entryCount {
+            let entry = JSONValue.object(batch.columns.map { ($0.name, $0.entryJSON(i)) })
+            print(entry.serialized(pretty: false))
+        }
     }
 
     private func line(label: String, entries: Int64, branches: Int, compressed: Int64, decoded: Int64, seconds: Double) -> String {

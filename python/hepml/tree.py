@@ -91,8 +91,7 @@ class Tree:
 
     @property
     def typenames(self):
-        return {b["name"]: b["type"] + "".join(f"[{d}]" for d in b["shape"]) + ("[]" if b["kind"] == "jagged" else "")
-                for b in self.branches}
+        return {b["name"]: _typename(b) for b in self.branches}
 
     def arrow_stream(self, expressions=None, entry_start=None, entry_stop=None, step_size=100_000):
         """A pyarrow RecordBatchReader over the selected branches (names and globs; all when None)."""
@@ -135,6 +134,15 @@ class Tree:
         return f"<hepml.Tree {self.path!r} ({self.num_entries} entries)>"
 
 
+def _typename(b):
+    """`float32`, `float32[3]`, `float32[]`, `float32[][]` (vector<vector<float>>), `string`, `string[]`."""
+    kind = b["kind"]
+    if kind in ("string", "jagged_string"):
+        return "string" + ("[]" if kind == "jagged_string" else "")
+    suffix = {"jagged": "[]", "doubly_jagged": "[][]"}.get(kind, "")
+    return b["type"] + "".join(f"[{d}]" for d in b["shape"]) + suffix
+
+
 def _message(e):
     text = str(e)
     # pyarrow prefixes errors it got from a C stream with its own context; keep hepml's message.
@@ -143,7 +151,8 @@ def _message(e):
 
 def convert(table, library):
     """A pyarrow Table as "pa" (the table), "ak" (an awkward record array) or "np" (a dict of numpy arrays:
-    flat branches 1-d, fixed arrays n-d, jagged branches object arrays of 1-d arrays, like uproot)."""
+    flat branches 1-d, fixed arrays n-d, jagged branches object arrays of 1-d arrays, like uproot; strings object
+    arrays of str; vector<vector<T>> and vector<string> object arrays of object arrays)."""
     if library in ("pa", "arrow", "pyarrow"):
         return table
     if library in ("ak", "awkward"):
@@ -155,14 +164,25 @@ def convert(table, library):
 
 
 def to_numpy(column):
-    import numpy as np
     import pyarrow as pa
     chunks = column.chunks
     arr = pa.concat_arrays(chunks) if len(chunks) != 1 else chunks[0]
+    return _numpy(arr)
+
+
+def _numpy(arr):
+    """Strings as an object array of str; lists as an object array of per-entry arrays (recursively, so
+    vector<vector<float>> is an object array of object arrays of float arrays); the rest dense."""
+    import numpy as np
+    import pyarrow as pa
     t = arr.type
+    if pa.types.is_string(t) or pa.types.is_large_string(t):
+        out = np.empty(len(arr), dtype=object)
+        out[:] = arr.to_pylist()
+        return out
     if pa.types.is_large_list(t) or pa.types.is_list(t):
         offsets = arr.offsets.to_numpy()
-        content = _dense(arr.values)
+        content = _numpy(arr.values)
         out = np.empty(len(arr), dtype=object)
         for i in range(len(arr)):
             out[i] = content[offsets[i]:offsets[i + 1]]

@@ -16,6 +16,8 @@ public enum EventValues: Sendable {
         case .fixed:
             let n = Int64(column.shape.reduce(1, *))
             self = .jagged(offsets: (0...column.entryCount).map { Int64($0) * n }, values: values)
+        case .doublyJagged, .string, .jaggedString:
+            self = .jagged(offsets: column.entryValueOffsets, values: values)
         }
     }
 

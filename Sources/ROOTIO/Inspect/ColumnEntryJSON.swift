@@ -15,6 +15,20 @@ extension Column {
         return (Int(o[i])..<Int(o[i + 1])).map { string(at: $0) }
     }
 
+    /// Entry `i` as JSON, whatever the kind: a number, nested arrays for fixed shapes and jagged lists, a
+    /// string, or a list of strings.
+    public func entryJSON(_ i: Int) -> JSONValue {
+        if let v = stringOrNestedJSON(ofEntry: i) { return v }
+        let r = valueRange(ofEntry: i)
+        let step = shape.reduce(1, *)
+        switch kind {
+        case .flat: return values.json(at: r.lowerBound)
+        case .fixed: return values.json(from: r.lowerBound, shape: shape)
+        default:
+            return .array(stride(from: r.lowerBound, to: r.upperBound, by: max(1, step)).map { values.json(from: $0, shape: shape) })
+        }
+    }
+
     /// Entry `i` of a string or doubly jagged column as JSON: a string, a list of strings, or a list of lists
     /// of numbers. Nil for other kinds.
     public func stringOrNestedJSON(ofEntry i: Int) -> JSONValue? {
@@ -32,6 +46,14 @@ extension Column {
 }
 
 extension ColumnValues {
+    /// The values from `start` laid out as nested arrays of `shape` (a scalar when `shape` is empty).
+    public func json(from start: Int, shape: [Int]) -> JSONValue {
+        guard let n = shape.first else { return json(at: start) }
+        let rest = Array(shape.dropFirst())
+        let step = rest.reduce(1, *)
+        return .array((0..<n).map { json(from: start + $0 * step, shape: rest) })
+    }
+
     /// Element `k` as a JSON number or boolean (float32 widened to Double, integers exact).
     public func json(at k: Int) -> JSONValue {
         switch self {

@@ -43,6 +43,10 @@ struct ObjectSlice: Sendable {
                 guard start >= 0, start <= end, end <= data.count else {
                     throw bad("entry \(i) spans bytes \(start)..<\(end) of a \(data.count)-byte basket")
                 }
+                if start == end {  // ROOT writes nothing for an empty char* string
+                    out.outerCounts.append(0)
+                    continue
+                }
                 var r = EntryBytes(data: data, position: start, end: end, context: context, file: file)
                 try decodeEntry(&r, interp, into: &out, runs: &runs)
                 try r.expectEnd(end, what: "entry \(i)")
