@@ -1,4 +1,4 @@
-/// Reads the members of a TTree written by ROOT 3, 4 and early 5 (class versions 5 to 15).
+/// Reads the members of a TTree written by ROOT 1 to early 5 (class versions 1 to 15).
 ///
 /// Those versions were streamed member by member after the class's TStreamerInfo (automatic schema
 /// evolution), and the members changed often: `fEntries` and the byte counters were `Stat_t` (double)
@@ -50,6 +50,24 @@ enum OldTreeLayout {
             }
         }
         throw c.malformed("TTree version \(version) streamer information has no fBranches")
+    }
+
+    /// Versions 1 to 4 (ROOT 1 and 2) were streamed by hand: TNamed and the three attribute bases, fScanField,
+    /// fMaxEntryLoop and fMaxVirtualSize (Int_t), fEntries, fTotBytes and fZipBytes (Stat_t), fAutoSave and
+    /// fEstimate (Int_t), then fBranches.
+    static func readHandStreamed(_ c: inout ByteCursor, version: Int16, end: Int?, reader: ObjectReader) throws -> TreeModel {
+        let (name, title) = try reader.readTNamed(&c)
+        for base in ["TAttLine", "TAttFill", "TAttMarker"] { try reader.skipVersioned(&c, what: base) }
+        try c.skip(12)  // fScanField, fMaxEntryLoop, fMaxVirtualSize
+        let value = try c.f64()
+        guard value >= 0, value < 9.0e18, value == value.rounded() else { throw c.malformed("fEntries \(value)") }
+        try c.skip(24)  // fTotBytes, fZipBytes, fAutoSave, fEstimate
+        let branches = try reader.readObjArray(&c).compactMap { obj -> BranchModel? in
+            if case let .branch(b)? = obj { return b }
+            return nil
+        }
+        try c.finish(end)
+        return TreeModel(name: name, title: title, version: version, entries: Int64(value), branches: branches)
     }
 
     /// One basic member by its ROOT type code, as a Double (exact for the counters that matter).

@@ -14,7 +14,8 @@ public struct TreeModel: Sendable {
 
     /// Decodes a TTree payload; members after fBranches are skipped by byte count. Versions 16 to 20 are read
     /// directly, versions 5 to 15 (ROOT 3 to early 5) through the file's streamer list (`NeedsStreamers` when
-    /// it is not given). Branch names are made unique (see `BranchNaming`).
+    /// it is not given), versions 1 to 4 by their fixed hand-streamed layout. Branch names are made unique
+    /// (see `BranchNaming`).
     static func read(_ c: inout ByteCursor, streamers: StreamerInfoList? = nil) throws -> TreeModel {
         var tree = try readMembers(&c, streamers: streamers)
         tree.branches = BranchNaming.assign(tree.branches)
@@ -26,9 +27,10 @@ public struct TreeModel: Sendable {
         let h = try c.versionHeader()
         let v = h.version
         guard (16...20).contains(v) else {
-            guard (5...15).contains(v) else {
-                throw ROOTIOError.unsupported(file: c.file, object: c.object, reason: "TTree version \(v) (5 to 20 are read)")
+            guard (1...15).contains(v) else {
+                throw ROOTIOError.unsupported(file: c.file, object: c.object, reason: "TTree version \(v) (1 to 20 are read)")
             }
+            if v <= 4 { return try OldTreeLayout.readHandStreamed(&c, version: v, end: h.end, reader: reader) }
             guard let streamers else { throw NeedsStreamers() }
             return try OldTreeLayout.read(&c, version: v, end: h.end, streamers: streamers, reader: reader)
         }
