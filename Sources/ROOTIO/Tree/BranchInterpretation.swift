@@ -11,6 +11,9 @@ public struct BranchInterpretation: Sendable, Equatable {
     public var counter: String?
     /// How `Double32_t`/`Float16_t` values are packed on disk; nil when values are plain big-endian `type`.
     public var packing: FloatPacking? = nil
+    /// A member of the objects of a split collection (TClonesArray or STL), counted by the collection branch;
+    /// a doubly jagged one stores no element count, only one inner vector per collection element.
+    public var isCollectionMember = false
 
     /// Values per entry (flat/fixed) or per jagged element.
     public var itemsPerElement: Int { shape.reduce(1, *) }
@@ -171,15 +174,25 @@ extension BranchInterpretation {
             }
         case 41...59:
             return skip("variable-length array member of the objects of a split collection (doubly jagged)")
-        case 300, 365, 500:
-            return skip("STL container member of the objects of a split collection (doubly jagged)")
+        case 300, 500:
+            guard let member = streamerElement(of: element, leaf: leaf, streamers: streamers) else {
+                return skip("STL member without streamer information for \(element.className)")
+            }
+            guard let (inner, packing) = vectorElement(member.typeName), packing == nil,
+                  let t = ScalarType(cxxName: inner)
+            else { return skip("\(member.typeName) member of the objects of a split collection") }
+            return .success(BranchInterpretation(type: t, kind: .doublyJagged, shape: [], headerBytes: objectHeaderBytes,
+                                                 counter: counter, isCollectionMember: true))
+        case 365:
+            return skip("string member of the objects of a split collection")
         case 65:
             return skip("TString member of the objects of a split collection")
         default:
             return skip("streamer type \(st) in the objects of a split collection")
         }
         return memberScalar(code: code, element: element, leaf: leaf, streamers: streamers).map { t, p in
-            BranchInterpretation(type: t, kind: .jagged, shape: shape, headerBytes: 0, counter: counter, packing: p)
+            BranchInterpretation(type: t, kind: .jagged, shape: shape, headerBytes: 0, counter: counter, packing: p,
+                                 isCollectionMember: true)
         }
     }
 

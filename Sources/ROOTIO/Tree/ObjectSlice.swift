@@ -78,8 +78,8 @@ struct ObjectSlice: Sendable {
         case .jaggedString:
             out.outerCounts.append(Int32(try StringDecoder.strings(&r, innerCounts: &out.innerCounts, runs: &runs)))
         case .doublyJagged:
-            out.outerCounts.append(Int32(try NestedVectorDecoder.vectors(&r, elementBytes: interp.type.byteSize,
-                                                                        innerCounts: &out.innerCounts, runs: &runs)))
+            let decode = interp.isCollectionMember ? NestedVectorDecoder.memberVectors : NestedVectorDecoder.vectors
+            out.outerCounts.append(Int32(try decode(&r, interp.type.byteSize, &out.innerCounts, &runs)))
         case .flat, .fixed, .jagged:
             throw r.malformed("kind \(interp.kind.rawValue) is not a string or nested vector")
         }
