@@ -67,6 +67,10 @@ enum ONNXOpTranslator {
             node(.conv2D(NativeConvolution(layout: .nchw, strides: try pair(a.ints("strides"), 1, name), dilations: try pair(a.ints("dilations"), 1, name),
                                            padding: try padding(a, name), groups: a.int("group") ?? 1)))
         case "MaxPool", "AveragePool":
+            if a.ints("kernel_shape")?.count == 1 {
+                try ONNXPooling1D.translate(n, name: name, a: a, into: b)
+                return
+            }
             guard (a.int("ceil_mode") ?? 0) == 0 else { throw invalid("ceil_mode=1 pooling is not supported") }
             guard n.output.count == 1 else { throw invalid("MaxPool indices output is not supported") }
             node(.pool(NativePooling(max: n.opType == "MaxPool", layout: .nchw, window: try pair(a.ints("kernel_shape"), nil, name),
