@@ -33,7 +33,8 @@ struct InfoCommand: AsyncParsableCommand {
             let (readable, skipped) = tree.classifyBranches()
             let kinds = Dictionary(grouping: readable, by: { $0.1.kind }).mapValues(\.count)
             print("\(tree.isRNTuple ? "rntuple" : "tree") \(path): \(tree.entries) entries, \(tree.allBranches.count) \(tree.isRNTuple ? "fields" : "branches"): "
-                + "\(kinds[.flat] ?? 0) flat, \(kinds[.jagged] ?? 0) jagged, \(kinds[.fixed] ?? 0) fixed, \(skipped.count) skipped")
+                + "\(kinds[.flat] ?? 0) flat, \(kinds[.jagged] ?? 0) jagged, \(kinds[.fixed] ?? 0) fixed, "
+                + objectKindCounts(kinds) + "\(skipped.count) skipped")
             if verbose {
                 for (b, i) in readable {
                     let shape = i.kind == .fixed ? "\(i.shape)" : ""
@@ -49,11 +50,19 @@ struct InfoCommand: AsyncParsableCommand {
                                                                 threads: defaultThreadCount, chunkSize: 100_000)
                 print("  scan of \(range.count) entries:")
                 for s in stats {
-                    let r = s.range.map { "min \($0.min)  max \($0.max)" } ?? "no values"
-                    let len = s.interpretation.kind == .jagged ? "  max length \(s.maxLength)" : ""
+                    let r = s.interpretation.kind.isString
+                        ? "\(s.text.strings) strings, \(s.text.distinctCount) distinct, longest \(s.text.maxLength) bytes"
+                        : s.range.map { "min \($0.min)  max \($0.max)" } ?? "no values"
+                    let len = s.interpretation.kind == .jagged || s.interpretation.kind == .doublyJagged
+                        ? "  max length \(s.maxLength)" : ""
                     print("  \(pad(s.name, 28)) \(r)\(len)")
                 }
             }
         }
     }
+}
+
+/// "3 string, 1 doubly_jagged, " for the string and nested-vector kinds present (empty when none).
+private func objectKindCounts(_ kinds: [ColumnKind: Int]) -> String {
+    [ColumnKind.string, .jaggedString, .doublyJagged].compactMap { k in kinds[k].map { "\($0) \(k.rawValue), " } }.joined()
 }
