@@ -97,7 +97,6 @@ struct ServeCommand: AsyncParsableCommand {
         config.security = SecuritySettings(tlsCertificate: tlsCert, tlsKey: tlsKey, tokensFile: tokens, jwksFile: jwks,
                                            jwtIssuer: jwtIssuer, jwtAudience: jwtAudience)
         let factory = BackendFactory.standard(ortLibrary: ortLibrary, intraOpThreads: intraOpThreads)
-        if let reason = factory.onnxUnavailableReason { logger.warning("\(reason)") }
         let server = try HEPMLServer(configuration: config, factory: factory, loadModels: false, logger: logger)
         try await server.prepare()
         if config.token == nil, tokens == nil, jwks == nil, !config.isLoopback {

@@ -284,6 +284,14 @@ public nonisolated struct Tensorflow_AttrValue: Sendable {
     set {value = .placeholder(newValue)}
   }
 
+  public var `func`: Tensorflow_NameAttrList {
+    get {
+      if case .func(let v)? = value {return v}
+      return Tensorflow_NameAttrList()
+    }
+    set {value = .func(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Value: Equatable, Sendable {
@@ -296,6 +304,7 @@ public nonisolated struct Tensorflow_AttrValue: Sendable {
     case tensor(Tensorflow_TensorProto)
     case list(Tensorflow_AttrValue.ListValue)
     case placeholder(String)
+    case `func`(Tensorflow_NameAttrList)
 
   }
 
@@ -322,6 +331,21 @@ public nonisolated struct Tensorflow_AttrValue: Sendable {
 
     public init() {}
   }
+
+  public init() {}
+}
+
+/// A function reference with attributes (While's `cond`/`body`, StatefulPartitionedCall's `f`).
+public nonisolated struct Tensorflow_NameAttrList: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var name: String = String()
+
+  public var attr: Dictionary<String,Tensorflow_AttrValue> = [:]
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
@@ -362,13 +386,93 @@ public nonisolated struct Tensorflow_VersionDef: Sendable {
   public init() {}
 }
 
-/// A TensorFlow graph (a frozen `.pb` file).
+/// An argument of a function signature.
+public nonisolated struct Tensorflow_ArgDef: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var name: String = String()
+
+  public var type: Tensorflow_DataType = .dtInvalid
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// A function's signature: its name, arguments and results.
+public nonisolated struct Tensorflow_OpDef: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var name: String = String()
+
+  public var inputArg: [Tensorflow_ArgDef] = []
+
+  public var outputArg: [Tensorflow_ArgDef] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// A graph function (SavedModels keep the model in these). Node inputs inside read "arg" or
+/// "node:output_arg:index"; `ret` maps each result name to such a value.
+public nonisolated struct Tensorflow_FunctionDef: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var signature: Tensorflow_OpDef {
+    get {_signature ?? Tensorflow_OpDef()}
+    set {_signature = newValue}
+  }
+  /// Returns true if `signature` has been explicitly set.
+  public var hasSignature: Bool {self._signature != nil}
+  /// Clears the value of `signature`. Subsequent reads from it will return its default value.
+  public mutating func clearSignature() {self._signature = nil}
+
+  public var nodeDef: [Tensorflow_NodeDef] = []
+
+  public var ret: Dictionary<String,String> = [:]
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _signature: Tensorflow_OpDef? = nil
+}
+
+public nonisolated struct Tensorflow_FunctionDefLibrary: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var function: [Tensorflow_FunctionDef] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// A TensorFlow graph (a frozen `.pb` file, or a SavedModel's graph with its function library).
 public nonisolated struct Tensorflow_GraphDef: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   public var node: [Tensorflow_NodeDef] = []
+
+  public var library: Tensorflow_FunctionDefLibrary {
+    get {_library ?? Tensorflow_FunctionDefLibrary()}
+    set {_library = newValue}
+  }
+  /// Returns true if `library` has been explicitly set.
+  public var hasLibrary: Bool {self._library != nil}
+  /// Clears the value of `library`. Subsequent reads from it will return its default value.
+  public mutating func clearLibrary() {self._library = nil}
 
   public var versions: Tensorflow_VersionDef {
     get {_versions ?? Tensorflow_VersionDef()}
@@ -383,6 +487,7 @@ public nonisolated struct Tensorflow_GraphDef: Sendable {
 
   public init() {}
 
+  fileprivate var _library: Tensorflow_FunctionDefLibrary? = nil
   fileprivate var _versions: Tensorflow_VersionDef? = nil
 }
 
@@ -560,7 +665,7 @@ nonisolated extension Tensorflow_TensorProto: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension Tensorflow_AttrValue: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".AttrValue"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}list\0\u{1}s\0\u{1}i\0\u{1}f\0\u{1}b\0\u{1}type\0\u{1}shape\0\u{1}tensor\0\u{1}placeholder\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}list\0\u{1}s\0\u{1}i\0\u{1}f\0\u{1}b\0\u{1}type\0\u{1}shape\0\u{1}tensor\0\u{1}placeholder\0\u{1}func\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -655,6 +760,19 @@ nonisolated extension Tensorflow_AttrValue: SwiftProtobuf.Message, SwiftProtobuf
           self.value = .placeholder(v)
         }
       }()
+      case 10: try {
+        var v: Tensorflow_NameAttrList?
+        var hadOneofValue = false
+        if let current = self.value {
+          hadOneofValue = true
+          if case .func(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.value = .func(v)
+        }
+      }()
       default: break
       }
     }
@@ -701,6 +819,10 @@ nonisolated extension Tensorflow_AttrValue: SwiftProtobuf.Message, SwiftProtobuf
     case .placeholder?: try {
       guard case .placeholder(let v)? = self.value else { preconditionFailure() }
       try visitor.visitSingularStringField(value: v, fieldNumber: 9)
+    }()
+    case .func?: try {
+      guard case .func(let v)? = self.value else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
     }()
     case nil: break
     }
@@ -769,6 +891,41 @@ nonisolated extension Tensorflow_AttrValue.ListValue: SwiftProtobuf.Message, Swi
     if lhs.type != rhs.type {return false}
     if lhs.shape != rhs.shape {return false}
     if lhs.tensor != rhs.tensor {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Tensorflow_NameAttrList: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".NameAttrList"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}attr\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.name) }()
+      case 2: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,Tensorflow_AttrValue>.self, value: &self.attr) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.name.isEmpty {
+      try visitor.visitSingularStringField(value: self.name, fieldNumber: 1)
+    }
+    if !self.attr.isEmpty {
+      try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,Tensorflow_AttrValue>.self, value: self.attr, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Tensorflow_NameAttrList, rhs: Tensorflow_NameAttrList) -> Bool {
+    if lhs.name != rhs.name {return false}
+    if lhs.attr != rhs.attr {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -859,9 +1016,158 @@ nonisolated extension Tensorflow_VersionDef: SwiftProtobuf.Message, SwiftProtobu
   }
 }
 
+nonisolated extension Tensorflow_ArgDef: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ArgDef"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{2}\u{2}type\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.name) }()
+      case 3: try { try decoder.decodeSingularEnumField(value: &self.type) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.name.isEmpty {
+      try visitor.visitSingularStringField(value: self.name, fieldNumber: 1)
+    }
+    if self.type != .dtInvalid {
+      try visitor.visitSingularEnumField(value: self.type, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Tensorflow_ArgDef, rhs: Tensorflow_ArgDef) -> Bool {
+    if lhs.name != rhs.name {return false}
+    if lhs.type != rhs.type {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Tensorflow_OpDef: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".OpDef"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{3}input_arg\0\u{3}output_arg\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.name) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.inputArg) }()
+      case 3: try { try decoder.decodeRepeatedMessageField(value: &self.outputArg) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.name.isEmpty {
+      try visitor.visitSingularStringField(value: self.name, fieldNumber: 1)
+    }
+    if !self.inputArg.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.inputArg, fieldNumber: 2)
+    }
+    if !self.outputArg.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.outputArg, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Tensorflow_OpDef, rhs: Tensorflow_OpDef) -> Bool {
+    if lhs.name != rhs.name {return false}
+    if lhs.inputArg != rhs.inputArg {return false}
+    if lhs.outputArg != rhs.outputArg {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Tensorflow_FunctionDef: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".FunctionDef"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}signature\0\u{4}\u{2}node_def\0\u{1}ret\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._signature) }()
+      case 3: try { try decoder.decodeRepeatedMessageField(value: &self.nodeDef) }()
+      case 4: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufString>.self, value: &self.ret) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._signature {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if !self.nodeDef.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.nodeDef, fieldNumber: 3)
+    }
+    if !self.ret.isEmpty {
+      try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufString>.self, value: self.ret, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Tensorflow_FunctionDef, rhs: Tensorflow_FunctionDef) -> Bool {
+    if lhs._signature != rhs._signature {return false}
+    if lhs.nodeDef != rhs.nodeDef {return false}
+    if lhs.ret != rhs.ret {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Tensorflow_FunctionDefLibrary: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".FunctionDefLibrary"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}function\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.function) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.function.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.function, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Tensorflow_FunctionDefLibrary, rhs: Tensorflow_FunctionDefLibrary) -> Bool {
+    if lhs.function != rhs.function {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
 nonisolated extension Tensorflow_GraphDef: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".GraphDef"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}node\0\u{2}\u{3}versions\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}node\0\u{1}library\0\u{2}\u{2}versions\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -870,6 +1176,7 @@ nonisolated extension Tensorflow_GraphDef: SwiftProtobuf.Message, SwiftProtobuf.
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeRepeatedMessageField(value: &self.node) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._library) }()
       case 4: try { try decoder.decodeSingularMessageField(value: &self._versions) }()
       default: break
       }
@@ -884,6 +1191,9 @@ nonisolated extension Tensorflow_GraphDef: SwiftProtobuf.Message, SwiftProtobuf.
     if !self.node.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.node, fieldNumber: 1)
     }
+    try { if let v = self._library {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
     try { if let v = self._versions {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
     } }()
@@ -892,6 +1202,7 @@ nonisolated extension Tensorflow_GraphDef: SwiftProtobuf.Message, SwiftProtobuf.
 
   public static func ==(lhs: Tensorflow_GraphDef, rhs: Tensorflow_GraphDef) -> Bool {
     if lhs.node != rhs.node {return false}
+    if lhs._library != rhs._library {return false}
     if lhs._versions != rhs._versions {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true

@@ -1,24 +1,29 @@
+import Foundation
+
 /// Creates backends for model files by platform.
 public struct BackendFactory: Sendable {
-    /// ONNX Runtime, when its library could be loaded (nil: ONNX models are unavailable with the reason).
-    public let onnxEnvironment: ORTEnvironment?
-    public let onnxUnavailableReason: String?
+    private let ort: ORTLoader
     public let intraOpThreads: Int
 
+    /// ONNX Runtime, when its library could be loaded (nil: ONNX models are unavailable with the reason). With
+    /// `standard`, the library is loaded on first use: a server with only native models never maps it.
+    public var onnxEnvironment: ORTEnvironment? { ort.environment.0 }
+    public var onnxUnavailableReason: String? { ort.environment.1 }
+
     public init(onnxEnvironment: ORTEnvironment?, onnxUnavailableReason: String? = nil, intraOpThreads: Int = 1) {
-        self.onnxEnvironment = onnxEnvironment
-        self.onnxUnavailableReason = onnxUnavailableReason
+        ort = ORTLoader(loaded: (onnxEnvironment, onnxUnavailableReason))
         self.intraOpThreads = intraOpThreads
     }
 
-    /// Tries to load ONNX Runtime (explicit path, `HEPML_ORT_LIBRARY`, or `.deps/onnxruntime`).
+    /// ONNX Runtime from an explicit path, `HEPML_ORT_LIBRARY`, or `.deps/onnxruntime`, loaded when the first
+    /// ONNX model needs it.
     public static func standard(ortLibrary: String? = nil, intraOpThreads: Int = 1) -> BackendFactory {
-        do {
-            let env = try ORTEnvironment(library: try ORTLibrary(path: ortLibrary))
-            return BackendFactory(onnxEnvironment: env, intraOpThreads: intraOpThreads)
-        } catch {
-            return BackendFactory(onnxEnvironment: nil, onnxUnavailableReason: "\(error)", intraOpThreads: intraOpThreads)
-        }
+        BackendFactory(ort: ORTLoader { try ORTEnvironment(library: try ORTLibrary(path: ortLibrary)) }, intraOpThreads: intraOpThreads)
+    }
+
+    private init(ort: ORTLoader, intraOpThreads: Int) {
+        self.ort = ort
+        self.intraOpThreads = intraOpThreads
     }
 
     /// The platform name a model file implies from its extension.
@@ -32,7 +37,8 @@ public struct BackendFactory: Sendable {
 
     /// The platform of the model file at `path`, by content (lwtnn vs XGBoost JSON, ...), else by extension.
     public static func platform(forPath path: String) -> String {
-        TreeModelFile.platform(of: TreeModelFile.head(path), fileName: path)
+        if TFSavedModelImporter.directory(of: path) != nil { return "tensorflow_savedmodel" }
+        return TreeModelFile.platform(of: TreeModelFile.head(path), fileName: path)
             ?? ModelFileKind.detect(path: path).platform ?? platform(forFile: path)
     }
 
@@ -43,6 +49,15 @@ public struct BackendFactory: Sendable {
         let p = c.platform.isEmpty ? (c.backend == "onnxruntime" ? "onnxruntime_onnx" : c.backend) : c.platform
         if p.hasPrefix("onnxruntime"), ["hepml_native", "native"].contains(c.parameters["backend"]?.stringValue) { return "hepml_native_onnx" }
         return p
+    }
+
+    /// Triton's default model file name in a version folder for `platform`.
+    public static func defaultModelFilename(platform: String) -> String {
+        switch platform {
+        case "tensorflow_savedmodel": return "model.savedmodel"
+        case "tensorflow_graphdef": return "model.graphdef"
+        default: return "model.onnx"
+        }
     }
 
     /// Loads `path` for `platform`.
@@ -69,11 +84,41 @@ public struct BackendFactory: Sendable {
         case "keras":
             // Keras .keras archives and legacy .h5 files run on hepml's own engine.
             return try NativeModelLoader.load(path: path)
-        case "tensorflow_graphdef", "hepml_native":
-            // TensorFlow frozen graphs run on hepml's own engine.
+        case "tensorflow_graphdef", "tensorflow_savedmodel", "hepml_native":
+            // TensorFlow frozen graphs and SavedModels run on hepml's own engine.
             return try NativeModelLoader.load(path: path)
         default:
             throw InferenceError.unsupported("platform '\(platform)' is not supported (\(path))")
         }
+    }
+}
+
+/// Loads ONNX Runtime once, on first use, and remembers the environment or why it failed.
+final class ORTLoader: @unchecked Sendable {
+    private let lock = NSLock()
+    private var loaded: (ORTEnvironment?, String?)?
+    private let load: (@Sendable () throws -> ORTEnvironment)?
+
+    init(loaded: (ORTEnvironment?, String?)) {
+        self.loaded = loaded
+        load = nil
+    }
+
+    init(_ load: @escaping @Sendable () throws -> ORTEnvironment) {
+        self.load = load
+    }
+
+    var environment: (ORTEnvironment?, String?) {
+        lock.lock()
+        defer { lock.unlock() }
+        if let loaded { return loaded }
+        let result: (ORTEnvironment?, String?)
+        do {
+            result = (try load?(), nil)
+        } catch {
+            result = (nil, "\(error)")
+        }
+        loaded = result
+        return result
     }
 }

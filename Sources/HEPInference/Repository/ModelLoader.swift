@@ -77,7 +77,9 @@ enum ModelLoader {
             folder.states.append(ModelVersionState(version: v, state: "UNLOADED", reason: "excluded by version_policy"))
         }
         for v in selected {
-            let file = config.map { $0.defaultModelFilename.isEmpty ? "model.onnx" : $0.defaultModelFilename } ?? "model.onnx"
+            let file = config.map {
+                $0.defaultModelFilename.isEmpty ? BackendFactory.defaultModelFilename(platform: BackendFactory.platform(config: $0)) : $0.defaultModelFilename
+            } ?? defaultFile(files, version: v)
             do {
                 guard (try? ModelName.safeRelativePath(file)) != nil else {
                     throw InferenceError.invalidInput(
@@ -105,6 +107,12 @@ enum ModelLoader {
             throw InferenceError.invalidInput("\(name)/tags.json: tag '\(tag)' points at version \(v), which does not exist")
         }
         return folder
+    }
+
+    /// A version folder without config.pbtxt: `model.onnx`, else a `model.savedmodel` folder if there is one.
+    static func defaultFile(_ files: ModelFolderPath, version v: Int) -> String {
+        func exists(_ file: String) -> Bool { ((try? files.resolveIfPresent("\(v)/\(file)", what: file)) ?? nil) != nil }
+        return !exists("model.onnx") && exists("model.savedmodel") ? "model.savedmodel" : "model.onnx"
     }
 
     /// The labels a configuration names; nil when the file is missing (labels are optional).

@@ -12,6 +12,8 @@ public struct NativeGraphInput: Sendable {
     public var value: Int
     public var shape: [Int]
     public var dataType: NativeDataType
+    /// Declared float64 in the source model: requests send FP64 (the engine computes in float32).
+    public var float64 = false
 }
 
 /// A loaded, optimized graph: nodes in execution order, constants folded, fused where it pays, with the
@@ -27,6 +29,8 @@ public struct NativeGraph: Sendable {
     /// Output shapes (-1: depends on the inputs) and types found by load-time shape inference.
     public var outputShapes: [[Int]] = []
     public var outputTypes: [NativeDataType] = []
+    /// Indices of outputs declared float64 in the source model (answered as FP64).
+    public var float64Outputs: Set<Int> = []
     var plan = NativeMemoryPlan(slotOfValue: [], slotCount: 0)
     /// Count of nodes per op type in the source file (before folding and fusion).
     public var sourceOpHistogram: [String: Int] = [:]

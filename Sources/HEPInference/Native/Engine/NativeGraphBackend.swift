@@ -15,9 +15,9 @@ public final class NativeGraphBackend: InferenceBackend, ModelDescribable, @unch
         self.format = format
         pool = NativeWorkspacePool(slotCount: graph.plan.slotCount)
         openblas_set_num_threads(1)
-        let ins = graph.inputs.map { TensorSpec(name: $0.name, datatype: $0.dataType.tensorDataType, shape: $0.shape) }
-        let outs = zip(graph.outputs, zip(graph.outputShapes, graph.outputTypes)).map { o, st in
-            TensorSpec(name: o.name, datatype: st.1.tensorDataType, shape: st.0)
+        let ins = graph.inputs.map { TensorSpec(name: $0.name, datatype: $0.float64 ? .FP64 : $0.dataType.tensorDataType, shape: $0.shape) }
+        let outs = zip(graph.outputs, zip(graph.outputShapes, graph.outputTypes)).enumerated().map { k, ost in
+            TensorSpec(name: ost.0.name, datatype: graph.float64Outputs.contains(k) ? .FP64 : ost.1.1.tensorDataType, shape: ost.1.0)
         }
         signature = ModelSignature(inputs: ins, outputs: outs)
     }
@@ -75,7 +75,10 @@ public final class NativeGraphBackend: InferenceBackend, ModelDescribable, @unch
             } catch let e as NativeEngineError {
                 throw InferenceError.invalidInput("\(e)")
             }
-            return wanted.map { Self.tensor(results[$0], name: graph.outputs[$0].name) }
+            return wanted.map { k in
+                let t = Self.tensor(results[k], name: graph.outputs[k].name)
+                return graph.float64Outputs.contains(k) && t.datatype == .FP32 ? Tensor(name: t.name, shape: t.shape, values: t.doubles()) : t
+            }
         }
     }
 

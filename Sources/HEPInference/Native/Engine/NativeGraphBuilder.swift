@@ -8,6 +8,7 @@ public final class NativeGraphBuilder {
     private var inputs = [NativeGraphInput]()
     private var outputs = [(name: String, value: Int)]()
     private var nodes = [NativeNode]()
+    private var float64Outputs = Set<Int>()
 
     public init() {}
 
@@ -22,8 +23,8 @@ public final class NativeGraphBuilder {
 
     public func hasValue(_ name: String) -> Bool { valueIndex[name] != nil }
 
-    public func addInput(name: String, value: String, shape: [Int], dataType: NativeDataType = .float) {
-        inputs.append(NativeGraphInput(name: name, value: self.value(value), shape: shape, dataType: dataType))
+    public func addInput(name: String, value: String, shape: [Int], dataType: NativeDataType = .float, float64: Bool = false) {
+        inputs.append(NativeGraphInput(name: name, value: self.value(value), shape: shape, dataType: dataType, float64: float64))
     }
 
     public func addConstant(_ value: String, _ tensor: NativeTensor) { constants[self.value(value)] = tensor }
@@ -32,7 +33,10 @@ public final class NativeGraphBuilder {
         nodes.append(NativeNode(name: name, op: op, inputs: inputs.map { value($0) }, outputs: outputs.map { value($0) }))
     }
 
-    public func addOutput(name: String, value: String) { outputs.append((name, self.value(value))) }
+    public func addOutput(name: String, value: String, float64: Bool = false) {
+        if float64 { float64Outputs.insert(outputs.count) }
+        outputs.append((name, self.value(value)))
+    }
 
     /// Constant value called `name`, if any (importers read attributes passed as tensors).
     public func constant(_ name: String) -> NativeTensor? { valueIndex[name].flatMap { constants[$0] } }
@@ -53,6 +57,7 @@ public final class NativeGraphBuilder {
         graph.valueNames = valueNames
         graph.constants = (0..<valueNames.count).map { constants[$0] }
         graph.nodes = folded
+        graph.float64Outputs = float64Outputs
         return graph
     }
 

@@ -10,6 +10,9 @@ public enum NativeModelLoader {
                 let model = try KerasImporter.load(path: path)
                 return NativeGraphBackend(graph: model.graph, format: "Keras \(path.hasSuffix(".keras") ? "3 (.keras)" : "HDF5 (.h5)")")
             }
+            if let dir = TFSavedModelImporter.directory(of: path) {
+                return NativeGraphBackend(graph: try TFSavedModelImporter.load(directory: dir), format: "TensorFlow SavedModel")
+            }
             if ModelFileKind.detect(path: path) == .onnx {
                 return NativeGraphBackend(graph: try ONNXGraphImporter.load(path: path), format: "ONNX (native engine)")
             }

@@ -1,6 +1,7 @@
 /// Maps one TensorFlow node onto native IR nodes (or an input or constant).
 enum TFOpTranslator {
-    static func translate(_ n: Tensorflow_NodeDef, into b: NativeGraphBuilder) throws {
+    /// `inputName`: the name a Placeholder is exposed under (a SavedModel signature's key), default its node name.
+    static func translate(_ n: Tensorflow_NodeDef, into b: NativeGraphBuilder, inputName: String? = nil) throws {
         let a = TFAttributes(node: n)
         let ins = n.input.filter { !$0.hasPrefix("^") }.map(TFGraphImporter.valueName)
         func node(_ op: NativeOp, inputs: [String]? = nil, outputs: Int = 1) {
@@ -16,13 +17,14 @@ enum TFOpTranslator {
             guard let shape = a.shape("shape") else {
                 throw NativeEngineError.invalidNode(node: n.name, reason: "input of unknown rank")
             }
-            b.addInput(name: n.name, value: n.name, shape: shape, dataType: t)
+            b.addInput(name: inputName ?? n.name, value: n.name, shape: shape, dataType: t, float64: dtype == .dtDouble)
         case "Const":
             guard let t = n.attr["value"], case let .tensor(proto)? = t.value else {
                 throw NativeEngineError.malformedModel("Const '\(n.name)' has no value")
             }
             if let c = try TFTensorDecoder.decode(proto, node: n.name) { b.addConstant(n.name, c) }
-        case "NoOp", "Assert":
+        case "NoOp", "Assert", "VarHandleOp", "VariableV2", "VarIsInitializedOp", "AssignVariableOp":
+            // Variables become constants (SavedModel importer); the rest carries no data.
             return
         case "Identity", "StopGradient", "Snapshot", "PreventGradient", "CheckNumerics", "EnsureShape", "PlaceholderWithDefault":
             node(.identity, inputs: Array(ins.prefix(1)))
@@ -73,6 +75,31 @@ enum TFOpTranslator {
         case "Fill": node(.fill)
         case "Select", "SelectV2": node(.select)
         case "Range": node(.range)
+        case "ReadVariableOp": node(.identity, inputs: Array(ins.prefix(1)))
+        case "IdentityN":
+            for (k, x) in ins.enumerated() {
+                b.addNode(name: "\(n.name)/\(k)", op: .identity, inputs: [x], outputs: [k == 0 ? n.name : "\(n.name):\(k)"])
+            }
+        case "TensorListReserve": node(.tensorList(.reserve))
+        case "TensorListFromTensor": node(.tensorList(.fromTensor))
+        case "TensorListGetItem": node(.tensorList(.getItem))
+        case "TensorListSetItem": node(.tensorList(.setItem))
+        case "TensorListStack": node(.tensorList(.stack))
+        case "TensorListLength": node(.tensorList(.length))
+        case "ZerosLike", "OnesLike":
+            let shape = "\(n.name)/shape", value = "\(n.name)/value"
+            b.addNode(name: shape, op: .shape, inputs: Array(ins.prefix(1)), outputs: [shape])
+            b.addConstant(value, NativeTensor(shape: [], floats: [n.op == "OnesLike" ? 1 : 0]))
+            node(.fill, inputs: [shape, value])
+        case "AddN":
+            guard let first = ins.first else { throw NativeEngineError.invalidNode(node: n.name, reason: "AddN of nothing") }
+            var acc = first
+            for (k, x) in ins.dropFirst().enumerated() {
+                let out = k == ins.count - 2 ? n.name : "\(n.name)/partial\(k)"
+                b.addNode(name: out, op: .binary(.add), inputs: [acc, x], outputs: [out])
+                acc = out
+            }
+            if ins.count == 1 { node(.identity, inputs: [first]) }
         case "LeakyRelu": node(.unary(.leakyRelu(a.float("alpha", default: 0.2))))
         case "Elu": node(.unary(.elu(1)))
         default:
