@@ -28,11 +28,9 @@ extension Tree {
         return try self.branch(named: name)
     }
 
-    /// Whether a user pattern (glob or name) selects `branch`: a glob matches its name or its full path, a
-    /// plain name is resolved as `branch(named:)` does.
-    func pattern(_ pattern: String, selects branch: BranchModel) -> Bool {
-        if Glob.hasWildcards(pattern) { return Glob.matches(pattern, branch.name) || Glob.matches(pattern, branch.path) }
-        return (try? self.branch(named: pattern)) === branch
+    /// Whether a glob pattern matches the branch's name or its full path.
+    static func glob(_ pattern: String, matches branch: BranchModel) -> Bool {
+        Glob.matches(pattern, branch.name) || Glob.matches(pattern, branch.path)
     }
 }
 

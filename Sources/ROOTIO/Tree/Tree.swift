@@ -101,14 +101,21 @@ public struct Tree: Sendable {
     /// `*` and `?` (matched against names and full paths) or names as `branch(named:)` takes them. A name that
     /// names no branch, several branches, or a skipped branch is an error.
     public func selectBranches(include: [String] = [], exclude: [String] = []) throws -> [BranchModel] {
+        var named = Set<ObjectIdentifier>()
         for p in include where !Glob.hasWildcards(p) {
             let b = try branch(named: p)
             if case let .failure(reason) = interpretation(of: b) {
                 throw ROOTIOError.unsupported(file: file.name, object: "branch '\(p)'", reason: reason.description)
             }
+            named.insert(ObjectIdentifier(b))
         }
+        let excluded = Set(exclude.filter { !Glob.hasWildcards($0) }.compactMap { try? ObjectIdentifier(branch(named: $0)) })
+        let includeGlobs = include.filter(Glob.hasWildcards)
+        let excludeGlobs = exclude.filter(Glob.hasWildcards)
         return classifyBranches().readable.map(\.0).filter { b in
-            (include.isEmpty || include.contains { pattern($0, selects: b) }) && !exclude.contains { pattern($0, selects: b) }
+            let id = ObjectIdentifier(b)
+            let wanted = include.isEmpty || named.contains(id) || includeGlobs.contains { Self.glob($0, matches: b) }
+            return wanted && !excluded.contains(id) && !excludeGlobs.contains { Self.glob($0, matches: b) }
         }
     }
 
