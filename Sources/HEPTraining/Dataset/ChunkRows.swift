@@ -32,60 +32,108 @@ final class ChunkRows: Sendable {
     }
 }
 
-/// The rows of one batch still to be built: runs of rows of chunks, in batch order.
-struct PendingBatch: Sendable {
-    var segments: [(chunk: ChunkRows, rows: [Int32])] = []
-    var count = 0
+/// A batch written in place: its arrays get their full size when it is opened, and rows are written straight
+/// into them (by several tasks at once, each to its own rows) until it is handed out.
+final class OpenBatch: @unchecked Sendable {
+    private var batch: TrainingBatch
+    let capacity: Int
+    let x: UnsafeMutablePointer<Float>
+    let mask: UnsafeMutablePointer<Float>
+    let labels: UnsafeMutablePointer<Float>
+    let weights: UnsafeMutablePointer<Float>
+    let splits: UnsafeMutablePointer<UInt8>
+    let images: UnsafeMutablePointer<Float>?
+    /// Rows given out so far.
+    var rows = 0
 
-    mutating func append(_ row: Int, of chunk: ChunkRows) {
-        if segments.last?.chunk !== chunk { segments.append((chunk, [])) }
-        segments[segments.count - 1].rows.append(Int32(row))
-        count += 1
+    init(capacity n: Int, width w: Int, pixels: Int?, featureNames: [String]) {
+        capacity = n
+        var b = TrainingBatch(width: w, imagePixels: pixels, featureNames: featureNames, capacity: 0)
+        // Every element of a row is written before the batch is handed out; rows never given out are removed.
+        b.features = Array(unsafeUninitializedCapacity: n * w) { _, count in count = n * w }
+        b.mask = Array(unsafeUninitializedCapacity: n * w) { _, count in count = n * w }
+        b.labels = Array(unsafeUninitializedCapacity: n) { _, count in count = n }
+        b.weights = Array(unsafeUninitializedCapacity: n) { _, count in count = n }
+        b.splits = Array(unsafeUninitializedCapacity: n) { _, count in count = n }
+        if let pixels { b.images = Array(unsafeUninitializedCapacity: n * pixels) { _, count in count = n * pixels } }
+        x = b.features.storageAddress
+        mask = b.mask.storageAddress
+        labels = b.labels.storageAddress
+        weights = b.weights.storageAddress
+        splits = b.splits.storageAddress
+        images = b.images?.storageAddress
+        batch = b
     }
 
-    /// Builds the batch: each value is copied once, from the typed columns into the final `X` and `mask`.
-    func build(layout: VectorLayout, featureNames: [String], imagePixels: Int?) -> TrainingBatch {
-        let w = layout.width, n = count
-        var batch = TrainingBatch(width: w, imagePixels: imagePixels, featureNames: featureNames, capacity: 0)
-        var mask: [Float] = []
-        batch.features = [Float](unsafeUninitializedCapacity: n * w) { xb, xn in
-            mask = [Float](unsafeUninitializedCapacity: n * w) { mb, mn in
-                if let x = xb.baseAddress, let m = mb.baseAddress { fill(layout: layout, x: x, mask: m) }
-                mn = n * w
-            }
-            xn = n * w
+    /// The batch with the rows given out (the arrays are handed over, not copied).
+    func take() -> TrainingBatch {
+        var b = batch
+        batch = TrainingBatch(width: b.width, imagePixels: nil, featureNames: [], capacity: 0)
+        let unused = capacity - rows
+        if unused > 0 {
+            b.features.removeLast(unused * b.width)
+            b.mask.removeLast(unused * b.width)
+            b.labels.removeLast(unused)
+            b.weights.removeLast(unused)
+            b.splits.removeLast(unused)
+            if let n = b.images?.count, capacity > 0 { b.images?.removeLast(unused * (n / capacity)) }
         }
-        batch.mask = mask
-        batch.labels.reserveCapacity(n)
-        batch.weights.reserveCapacity(n)
-        batch.splits.reserveCapacity(n)
-        for (c, rows) in segments {
-            for r in rows {
-                let i = Int(r)
-                batch.labels.append(c.labels[i])
-                batch.weights.append(c.weights[i])
-                batch.splits.append(c.splits[i])
-                if let img = c.images { batch.images?.append(contentsOf: img[(i * c.pixels)..<((i + 1) * c.pixels)]) }
-            }
+        b.count = rows
+        return b
+    }
+}
+
+extension Array {
+    /// The mutable storage address of a uniquely owned array that is not resized while the address is used.
+    var storageAddress: UnsafeMutablePointer<Element> {
+        mutating get {
+            withUnsafeMutableBufferPointer { $0.baseAddress } ?? UnsafeMutablePointer(bitPattern: MemoryLayout<Element>.alignment).unsafelyUnwrapped
         }
-        batch.count = n
-        return batch
+    }
+}
+
+/// Where each row of a chunk goes: a row of an open batch, or nowhere (another split).
+struct RowPlacement: Sendable {
+    var batch: [OpenBatch?]
+    var row: [Int32]
+
+    init(count: Int) {
+        batch = [OpenBatch?](repeating: nil, count: count)
+        row = [Int32](repeating: 0, count: count)
     }
 
-    private func fill(layout: VectorLayout, x: UnsafeMutablePointer<Float>, mask: UnsafeMutablePointer<Float>) {
-        var first = 0
-        for (c, rows) in segments {
-            for (p, part) in c.parts.enumerated() {
-                var local: [Int32] = [], out: [Int32] = []
-                local.reserveCapacity(rows.count)
-                out.reserveCapacity(rows.count)
-                for (k, r) in rows.enumerated() where c.part[Int(r)] == Int32(p) {
-                    local.append(c.local[Int(r)])
-                    out.append(Int32(first + k))
+    /// Writes rows `range` of `chunk` into their batches (features, mask, label, weight, split, image).
+    func write(_ range: Range<Int>, of chunk: ChunkRows, layout: VectorLayout) {
+        let w = layout.width
+        var first = range.lowerBound
+        for (p, part) in chunk.parts.enumerated() {
+            var rows: [Int32] = [], xs: [UnsafeMutablePointer<Float>] = [], ms: [UnsafeMutablePointer<Float>] = []
+            var i = first
+            while i < range.upperBound, chunk.part[i] == Int32(p) {
+                if let b = batch[i] {
+                    rows.append(chunk.local[i])
+                    xs.append(b.x + Int(row[i]) * w)
+                    ms.append(b.mask + Int(row[i]) * w)
                 }
-                local.withUnsafeBufferPointer { l in out.withUnsafeBufferPointer { o in layout.fill(part, rows: l, out: o, x: x, mask: mask) } }
+                i += 1
             }
-            first += rows.count
+            first = i
+            rows.withUnsafeBufferPointer { r in
+                xs.withUnsafeBufferPointer { x in ms.withUnsafeBufferPointer { m in layout.fill(part, rows: r, x: x, mask: m) } }
+            }
+        }
+        for i in range {
+            guard let b = batch[i] else { continue }
+            let r = Int(row[i])
+            b.labels[r] = chunk.labels[i]
+            b.weights[r] = chunk.weights[i]
+            b.splits[r] = chunk.splits[i]
+            if let out = b.images, let img = chunk.images {
+                let n = chunk.pixels
+                img.withUnsafeBufferPointer { src in
+                    if let s = src.baseAddress { (out + r * n).update(from: s + i * n, count: n) }
+                }
+            }
         }
     }
 }

@@ -4,8 +4,8 @@ import Synchronization
 
 /// Training batches from several labelled files: each chunk takes events from the files in proportion to
 /// what they have left (or to given fractions), so it keeps the class balance; defines, cuts, the vector
-/// (and image) layout and labels are applied column-wise; rows are shuffled through a seeded buffer and
-/// assigned to train/validation/test by a seeded hash of (file, entry).
+/// (and image) layout and labels are applied column-wise; each chunk's rows are shuffled (as indices) with a
+/// seeded generator and assigned to train/validation/test by a seeded hash of (file, entry).
 public final class TrainingDataset: Sendable {
     public let params: TrainingParams
     public let specs: Specs
@@ -95,7 +95,8 @@ public final class TrainingDataset: Sendable {
     }
 
     /// One pass: the next chunk is read while the current one is turned into batches. Rows are shuffled as
-    /// indices; each batch is built once from the typed columns (several batches at a time, one per core).
+    /// indices and each row is written once, from the typed columns straight into its batch's final arrays
+    /// (the chunk's rows in ranges over the cores).
     func produce(split wanted: DataSplit?, shard: DatasetShard? = nil, emit: (TrainingBatch) async throws -> Void) async throws {
         var files = try await openSources()
         if let shard {
@@ -104,8 +105,9 @@ public final class TrainingDataset: Sendable {
         }
         var summary = DatasetSummary()
         var rng = SeededGenerator(seed: shard.map { params.seed ^ SplitHash.mix(UInt64($0.epoch)) } ?? params.seed)
-        var pending = PendingBatch()
-        let chunkSize = params.chunkSize
+        var open: OpenBatch?
+        let chunkSize = params.chunkSize, batchSize = params.batchSize, width = layout.width, names = layout.featureNames
+        let pixels = params.image?.pixelsPerEvent
         var current = try await Self.readChunk(files, chunkSize: chunkSize)
         while let parts = current.parts {
             let window = current.files
@@ -113,49 +115,45 @@ public final class TrainingDataset: Sendable {
             let rows = try prepare(parts, summary: &summary)
             var order = Array(0..<rows.count)
             if params.shuffle { order.shuffle(using: &rng) }
-            var ready: [PendingBatch] = []
+            var placement = RowPlacement(count: rows.count)
+            var ready: [OpenBatch] = []
             for i in order {
                 let s = DataSplit(rawValue: rows.splits[i]) ?? .train
                 summary.perSplit[s, default: 0] += 1
                 guard wanted == nil || wanted == s else { continue }
-                pending.append(i, of: rows)
-                if pending.count == params.batchSize {
-                    ready.append(pending)
-                    pending = PendingBatch()
+                let b = open ?? OpenBatch(capacity: batchSize, width: width, pixels: pixels, featureNames: names)
+                placement.batch[i] = b
+                placement.row[i] = Int32(b.rows)
+                b.rows += 1
+                if b.rows == batchSize {
+                    ready.append(b)
+                    open = nil
+                } else {
+                    open = b
                 }
             }
-            try await build(ready, emit: emit)
+            await write(rows, placement)
+            for b in ready { try await emit(b.take()) }
             current = try await next
         }
-        if pending.count > 0 { try await build([pending], emit: emit) }
+        if let open, open.rows > 0 { try await emit(open.take()) }
         summary.peakOpenFiles = current.files.peakOpen
         lastSummary.withLock { $0 = summary }
     }
 
-    /// Builds `batches` in waves (the batches of a wave in parallel, one group per core) and emits them in order.
-    func build(_ batches: [PendingBatch], emit: (TrainingBatch) async throws -> Void) async throws {
-        let cores = defaultThreadCount
-        let wave = Swift.max(cores, 4096 / Swift.max(1, params.batchSize))
-        let layout = layout, names = layout.featureNames, pixels = params.image?.pixelsPerEvent
-        for w0 in stride(from: 0, to: batches.count, by: wave) {
-            try Task.checkCancellation()
-            let part = Array(batches[w0..<Swift.min(batches.count, w0 + wave)])
-            let groups = Swift.min(cores, part.count)
-            let built: [TrainingBatch]
-            if groups <= 1 {
-                built = part.map { $0.build(layout: layout, featureNames: names, imagePixels: pixels) }
-            } else {
-                built = await withTaskGroup(of: (Int, [TrainingBatch]).self) { group in
-                    for g in 0..<groups {
-                        let mine = Array(part[(g * part.count / groups)..<((g + 1) * part.count / groups)])
-                        group.addTask { (g, mine.map { $0.build(layout: layout, featureNames: names, imagePixels: pixels) }) }
-                    }
-                    var byGroup = [[TrainingBatch]](repeating: [], count: groups)
-                    for await (g, b) in group { byGroup[g] = b }
-                    return byGroup.flatMap { $0 }
-                }
+    /// Writes a chunk's placed rows into their batches, the rows split in ranges over the cores.
+    func write(_ rows: ChunkRows, _ placement: RowPlacement) async {
+        let layout = layout
+        let groups = Swift.min(defaultThreadCount, Swift.max(1, rows.count / 256))
+        guard groups > 1 else {
+            placement.write(0..<rows.count, of: rows, layout: layout)
+            return
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for g in 0..<groups {
+                let range = (g * rows.count / groups)..<((g + 1) * rows.count / groups)
+                group.addTask { placement.write(range, of: rows, layout: layout) }
             }
-            for b in built { try await emit(b) }
         }
     }
 

@@ -87,7 +87,7 @@ enum ScalarPointer: @unchecked Sendable {
 
 extension Array {
     /// The storage address (a valid dummy for an empty array); see `ScalarPointer` for its lifetime.
-    var storageAddress: UnsafePointer<Element> {
+    var readAddress: UnsafePointer<Element> {
         withUnsafeBufferPointer { $0.baseAddress } ?? UnsafePointer(bitPattern: MemoryLayout<Element>.alignment).unsafelyUnwrapped
     }
 }
@@ -95,17 +95,17 @@ extension Array {
 extension ColumnValues {
     var pointer: ScalarPointer {
         switch self {
-        case let .bool(v): return .bool(v.storageAddress)
-        case let .int8(v): return .int8(v.storageAddress)
-        case let .uint8(v): return .uint8(v.storageAddress)
-        case let .int16(v): return .int16(v.storageAddress)
-        case let .uint16(v): return .uint16(v.storageAddress)
-        case let .int32(v): return .int32(v.storageAddress)
-        case let .uint32(v): return .uint32(v.storageAddress)
-        case let .int64(v): return .int64(v.storageAddress)
-        case let .uint64(v): return .uint64(v.storageAddress)
-        case let .float32(v): return .float32(v.storageAddress)
-        case let .float64(v): return .float64(v.storageAddress)
+        case let .bool(v): return .bool(v.readAddress)
+        case let .int8(v): return .int8(v.readAddress)
+        case let .uint8(v): return .uint8(v.readAddress)
+        case let .int16(v): return .int16(v.readAddress)
+        case let .uint16(v): return .uint16(v.readAddress)
+        case let .int32(v): return .int32(v.readAddress)
+        case let .uint32(v): return .uint32(v.readAddress)
+        case let .int64(v): return .int64(v.readAddress)
+        case let .uint64(v): return .uint64(v.readAddress)
+        case let .float32(v): return .float32(v.readAddress)
+        case let .float64(v): return .float64(v.readAddress)
         }
     }
 }

@@ -58,32 +58,33 @@ public struct VectorLayout: Sendable {
         let c = try LayoutChunk(layout: self, chunk: chunk)
         guard chunk.count > 0, let xb = x.baseAddress, let mb = mask.baseAddress else { return 0 }
         let rows = (0..<Int32(chunk.count)).map { $0 }
-        let out = rows.map { $0 + Int32(row) }
-        rows.withUnsafeBufferPointer { r in out.withUnsafeBufferPointer { o in fill(c, rows: r, out: o, x: xb, mask: mb) } }
+        let xr = (0..<chunk.count).map { xb + (row + $0) * width }
+        let mr = (0..<chunk.count).map { mb + (row + $0) * width }
+        rows.withUnsafeBufferPointer { r in
+            xr.withUnsafeBufferPointer { xp in mr.withUnsafeBufferPointer { mp in fill(c, rows: r, x: xp, mask: mp) } }
+        }
         return c.truncatedEvents
     }
 
-    /// Rows per tile: a tile of `x` and `mask` (about 128 kB) stays in cache while every block writes into it.
-    var tileRows: Int { Swift.max(4, Swift.min(64, 16384 / Swift.max(1, width))) }
-
-    /// Writes chunk rows `rows[k]` (rows after the cuts) into output rows `out[k]` of `x` and `mask` (both
-    /// `[rows, width]`), normalized, straight from the typed columns: one copy per value.
-    func fill(_ c: LayoutChunk, rows: UnsafeBufferPointer<Int32>, out: UnsafeBufferPointer<Int32>, x: UnsafeMutablePointer<Float>,
-              mask: UnsafeMutablePointer<Float>)
+    /// Writes chunk rows `rows[k]` (rows after the cuts, best in increasing order) into the output rows that
+    /// start at `x[k]` and `mask[k]`, normalized, straight from the typed columns: one copy per value. Rows
+    /// go in tiles: each block reads its column forward while the tile's output rows stay in cache.
+    func fill(_ c: LayoutChunk, rows: UnsafeBufferPointer<Int32>, x: UnsafeBufferPointer<UnsafeMutablePointer<Float>>,
+              mask: UnsafeBufferPointer<UnsafeMutablePointer<Float>>)
     {
         let n = rows.count
-        guard n > 0, let rp = rows.baseAddress, let op = out.baseAddress else { return }
+        guard n > 0, let rp = rows.baseAddress, let xp = x.baseAddress, let mp = mask.baseAddress else { return }
         let events: [Int32] = c.chunk.kept.map { kept in rows.map { Int32(kept[Int($0)]) } } ?? []
         events.withUnsafeBufferPointer { ev in
             let ep = c.chunk.kept == nil ? rp : (ev.baseAddress ?? rp)
-            let tile = tileRows
+            let tile = 64
             for t0 in stride(from: 0, to: n, by: tile) {
                 let m = Swift.min(tile, n - t0)
                 for (k, b) in blocks.enumerated() {
                     let d = c.blocks[k]
-                    let fill = BlockFill(index: (d.byEvent ? ep : rp) + t0, out: op + t0, count: m, x: x, mask: mask, width: width,
-                                         offset: b.offset, length: b.length, jagged: b.jagged, offsets: d.offsets, perEvent: d.perEvent,
-                                         scale: b.scale, shift: b.shift, clip: b.clip, pad: padValue)
+                    let fill = BlockFill(index: (d.byEvent ? ep : rp) + t0, count: m, x: xp + t0, mask: mp + t0, offset: b.offset,
+                                         length: b.length, jagged: b.jagged, offsets: d.offsets, perEvent: d.perEvent, scale: b.scale,
+                                         shift: b.shift, clip: b.clip, pad: padValue)
                     if let values = d.values {
                         values.visit(fill, count: 0)
                     } else {
@@ -132,7 +133,7 @@ final class LayoutChunk: @unchecked Sendable {
                         throw TrainingError.inconsistent("jagged column '\(b.name)' has no offsets for its \(col.entryCount) entries")
                     }
                     kept.append(o)
-                    offsets = o.storageAddress
+                    offsets = o.readAddress
                 }
                 return BlockData(values: col.values.pointer, offsets: offsets, perEvent: col.kind == .fixed ? col.shape.reduce(1, *) : 1,
                                  byEvent: true)
@@ -142,10 +143,10 @@ final class LayoutChunk: @unchecked Sendable {
             case let .scalar(v): return BlockData(values: nil, constant: v, byEvent: false)
             case let .flat(v):
                 if b.jagged { throw TrainingError.inconsistent("'\(b.name)' is per-event data but the specs say jagged") }
-                return BlockData(values: .float64(v.storageAddress), byEvent: false)
+                return BlockData(values: .float64(v.readAddress), byEvent: false)
             case let .jagged(o, v):
                 if !b.jagged { throw TrainingError.inconsistent("'\(b.name)' is jagged but the specs say flat") }
-                return BlockData(values: .float64(v.storageAddress), offsets: o.storageAddress, byEvent: false)
+                return BlockData(values: .float64(v.readAddress), offsets: o.readAddress, byEvent: false)
             }
         }
         var truncated = [Bool](repeating: false, count: chunk.count)
@@ -167,12 +168,12 @@ final class LayoutChunk: @unchecked Sendable {
 
 /// Writes one block of a tile of rows: normalized values and mask 1, then padding and mask 0.
 struct BlockFill: ScalarVisitor {
+    /// Per row: its index into the column (reader event, or row after the cuts).
     var index: UnsafePointer<Int32>
-    var out: UnsafePointer<Int32>
     var count: Int
-    var x: UnsafeMutablePointer<Float>
-    var mask: UnsafeMutablePointer<Float>
-    var width: Int
+    /// Per row: where its output row starts.
+    var x: UnsafePointer<UnsafeMutablePointer<Float>>
+    var mask: UnsafePointer<UnsafeMutablePointer<Float>>
     var offset: Int
     var length: Int
     var jagged: Bool
@@ -196,14 +197,13 @@ struct BlockFill: ScalarVisitor {
     @inline(__always) func run<T: LayoutScalar>(_ v: UnsafePointer<T>, clip: Bool) {
         if !jagged {
             for k in 0..<count {
-                let base = Int(out[k]) * width + offset
-                x[base] = normalized(v[Int(index[k])].layoutDouble, clip: clip)
-                mask[base] = 1
+                x[k][offset] = normalized(v[Int(index[k])].layoutDouble, clip: clip)
+                mask[k][offset] = 1
             }
             return
         }
         for k in 0..<count {
-            let base = Int(out[k]) * width + offset
+            let xr = x[k] + offset, mr = mask[k] + offset
             let e = Int(index[k])
             let start: Int, n: Int
             if let offsets {
@@ -215,12 +215,12 @@ struct BlockFill: ScalarVisitor {
             }
             let m = Swift.min(n, length)
             for j in 0..<m {
-                x[base + j] = normalized(v[start + j].layoutDouble, clip: clip)
-                mask[base + j] = 1
+                xr[j] = normalized(v[start + j].layoutDouble, clip: clip)
+                mr[j] = 1
             }
             for j in m..<length {
-                x[base + j] = pad
-                mask[base + j] = 0
+                xr[j] = pad
+                mr[j] = 0
             }
         }
     }
@@ -228,9 +228,8 @@ struct BlockFill: ScalarVisitor {
     /// A constant column (a define without inputs): the value in the block's first feature.
     func constant(_ v: Double) {
         for k in 0..<count {
-            let base = Int(out[k]) * width + offset
-            x[base] = normalized(v, clip: clip)
-            mask[base] = 1
+            x[k][offset] = normalized(v, clip: clip)
+            mask[k][offset] = 1
         }
     }
 }
