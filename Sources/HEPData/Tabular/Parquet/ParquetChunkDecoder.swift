@@ -211,22 +211,13 @@ struct ParquetChunkDecoder<T: ParquetPhysical> {
             present = c
         }
         if let repetition, let definition, let offsets = sink.offsets {
-            var starts = 0
-            for i in 0..<n { starts &+= repetition[i] == 0 ? 1 : 0 }
-            guard starts <= rows - sink.lists else { throw Failure(offset: at, reason: "more lists than the row group's \(rows) rows") }
             guard sink.lists > 0 || n == 0 || repetition[0] == 0 else {
                 throw Failure(offset: at, reason: "the first value does not start a list")
             }
-            let repDef = UInt8(leaf.repeatedDefinition)
-            var list = sink.lists
-            var element = Int64(sink.count)
-            for i in 0..<n {
-                offsets[list] = element
-                list &+= repetition[i] == 0 ? 1 : 0
-                element &+= definition[i] >= repDef ? 1 : 0
-            }
-            sink.lists = list
-            slots = Int(element) - sink.count
+            let (lists, elements) = try listOffsets(repetition: repetition, definition: definition, count: n, into: offsets,
+                                                    lists: sink.lists, elements: sink.count, at: at)
+            sink.lists = lists
+            slots = elements - sink.count
         }
         guard slots <= sink.capacity - sink.count else {
             throw Failure(offset: at, reason: "more values than the chunk's \(sink.capacity) slots")
@@ -258,6 +249,54 @@ struct ParquetChunkDecoder<T: ParquetPhysical> {
         }
         sink.count += slots
     }
+
+    /// Writes the first element of every list that starts in the page (repetition level 0) to `offsets`; an element
+    /// slot is a definition level at or above the repeated node's. Eight levels at a time: bit masks of the list
+    /// starts and the slots (levels are at most 64, so a byte never carries into the next).
+    private func listOffsets(repetition: UnsafeMutablePointer<UInt8>, definition: UnsafeMutablePointer<UInt8>, count n: Int,
+                             into offsets: UnsafeMutablePointer<Int64>, lists: Int, elements: Int, at: Int64) throws -> (Int, Int)
+    {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let high: UInt64 = 0x8080_8080_8080_8080
+        let slotBias = ones &* UInt64(0x80 - leaf.repeatedDefinition)
+        let repDef = UInt8(leaf.repeatedDefinition)
+        var list = lists
+        var element = elements
+        var i = 0
+        func tooMany() -> Failure { Failure(offset: at, reason: "more lists than the row group's \(rows) rows") }
+        while i + 8 <= n {
+            let r = UInt64(littleEndian: UnsafeRawPointer(repetition + i).loadUnaligned(as: UInt64.self))
+            let d = UInt64(littleEndian: UnsafeRawPointer(definition + i).loadUnaligned(as: UInt64.self))
+            let starts = Self.byteMask(~(r &+ ones &* 0x7F) & high)
+            let slots = Self.byteMask((d &+ slotBias) & high)
+            if starts != 0 {
+                guard starts.nonzeroBitCount <= rows - list else { throw tooMany() }
+                var s = starts
+                while s != 0 {
+                    let j = s.trailingZeroBitCount
+                    offsets[list] = Int64(element + (slots & ((1 << UInt64(j)) &- 1)).nonzeroBitCount)
+                    list += 1
+                    s &= s &- 1
+                }
+            }
+            element += slots.nonzeroBitCount
+            i += 8
+        }
+        while i < n {
+            if repetition[i] == 0 {
+                guard list < rows else { throw tooMany() }
+                offsets[list] = Int64(element)
+                list += 1
+            }
+            if definition[i] >= repDef { element += 1 }
+            i += 1
+        }
+        return (list, element)
+    }
+
+    /// The high bits of the 8 bytes of `m` as an 8-bit mask (bit k from byte k).
+    @inline(__always)
+    private static func byteMask(_ m: UInt64) -> UInt64 { ((m >> 7) &* 0x0102_0408_1020_4080) >> 56 }
 
     /// Decodes `count` non-null values of the page into `out`.
     private func values(_ d: UnsafeRawBufferPointer, count: Int, into out: UnsafeMutablePointer<T>, header: ParquetPageHeader,

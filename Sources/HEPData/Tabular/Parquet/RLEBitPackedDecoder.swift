@@ -76,10 +76,16 @@ struct RLEBitPackedDecoder {
                     dst.update(repeating: 0, count: usable)
                 } else if let base = bytes.baseAddress {
                     let src = base + position
-                    // Values whose 8-byte window lies inside the buffer take one unaligned load each.
-                    let fast = available >= 8 ? min(usable, (available - 8) * 8 / w + 1) : 0
                     var i = 0
                     var bit = 0
+                    if O.self == UInt8.self && (w == 1 || w == 2) {
+                        // Levels: whole groups through a table, one source byte to 8 (or 4) output bytes.
+                        i = usable & ~7
+                        bit = i * w
+                        Self.unpackSmallWidth(src, groups: i / 8, width: w, into: UnsafeMutableRawPointer(dst))
+                    }
+                    // Values whose 8-byte window lies inside the buffer take one unaligned load each.
+                    let fast = available >= 8 ? min(usable, (available - 8) * 8 / w + 1) : 0
                     while i < fast {
                         let word = UInt64(littleEndian: src.loadUnaligned(fromByteOffset: bit >> 3, as: UInt64.self))
                         dst[i] = O(truncatingIfNeeded: (word >> UInt64(bit & 7)) & mask)
@@ -97,6 +103,36 @@ struct RLEBitPackedDecoder {
                 }
                 position += min(groups * w, available)
                 done += usable
+            }
+        }
+    }
+
+    /// Byte `b` spread to 8 one-bit values (one per byte, LSB first).
+    private static let spread1: [UInt64] = (0..<256).map { (b: Int) -> UInt64 in
+        var v: UInt64 = 0
+        for k in 0..<8 where b >> k & 1 == 1 { v |= UInt64(1) << UInt64(8 * k) }
+        return v
+    }
+    /// Byte `b` spread to 4 two-bit values.
+    private static let spread2: [UInt32] = (0..<256).map { (b: Int) -> UInt32 in
+        var v: UInt32 = 0
+        for k in 0..<4 { v |= UInt32(b >> (2 * k) & 3) << UInt32(8 * k) }
+        return v
+    }
+
+    /// `groups` bit-packed groups of 8 values at 1 or 2 bits, one byte per value.
+    private static func unpackSmallWidth(_ src: UnsafeRawPointer, groups: Int, width: Int, into dst: UnsafeMutableRawPointer) {
+        if width == 1 {
+            spread1.withUnsafeBufferPointer { table in
+                for g in 0..<groups {
+                    dst.storeBytes(of: table[Int(src.load(fromByteOffset: g, as: UInt8.self))], toByteOffset: 8 * g, as: UInt64.self)
+                }
+            }
+        } else {
+            spread2.withUnsafeBufferPointer { table in
+                for k in 0..<(2 * groups) {
+                    dst.storeBytes(of: table[Int(src.load(fromByteOffset: k, as: UInt8.self))], toByteOffset: 4 * k, as: UInt32.self)
+                }
             }
         }
     }
