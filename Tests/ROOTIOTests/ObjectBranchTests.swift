@@ -12,10 +12,10 @@ import Testing
         try JSONValue.parse(String(decoding: try TestData.readFile(directory + "/objects.json"), as: UTF8.self))
     }
 
-    /// Branch names of the reference that hepml reads into numeric columns.
+    /// Branch names of the reference.
     static func numericBranches(_ reference: JSONValue) throws -> [String] {
         guard case let .object(branches)? = reference["branches"] else { throw ReferenceError.shape("branches") }
-        return branches.map(\.0).filter { $0 != "tracks.hits" }
+        return branches.map(\.0)
     }
 
     enum ReferenceError: Error { case shape(String) }
@@ -66,6 +66,8 @@ import Testing
             let c = try tree.interpretation(of: try tree.branch(named: collection)).get()
             #expect(c.kind == .flat && c.type == .int32, "\(collection)")
         }
+        let hits = try tree.interpretation(of: try tree.branch(named: "tracks.hits")).get()
+        #expect(hits.kind == .doublyJagged && hits.counter == "tracks" && hits.type == .float32)
         let cov = try tree.interpretation(of: try tree.branch(named: "tracks.covariance[3]")).get()
         #expect(cov.kind == .jagged && cov.shape == [3] && cov.type == .float64)
         let mass = try tree.interpretation(of: try tree.branch(named: "Particle.Mass")).get()
