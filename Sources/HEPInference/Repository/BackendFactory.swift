@@ -56,6 +56,7 @@ public struct BackendFactory: Sendable {
         switch platform {
         case "tensorflow_savedmodel": return "model.savedmodel"
         case "tensorflow_graphdef": return "model.graphdef"
+        case "keras": return "model.keras"
         default: return "model.onnx"
         }
     }

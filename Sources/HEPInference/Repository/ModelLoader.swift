@@ -109,10 +109,12 @@ enum ModelLoader {
         return folder
     }
 
-    /// A version folder without config.pbtxt: `model.onnx`, else a `model.savedmodel` folder if there is one.
+    /// A version folder without config.pbtxt: `model.onnx`, else the first of a `model.savedmodel` folder, a
+    /// `model.keras` or a `model.h5` that is there.
     static func defaultFile(_ files: ModelFolderPath, version v: Int) -> String {
         func exists(_ file: String) -> Bool { ((try? files.resolveIfPresent("\(v)/\(file)", what: file)) ?? nil) != nil }
-        return !exists("model.onnx") && exists("model.savedmodel") ? "model.savedmodel" : "model.onnx"
+        if exists("model.onnx") { return "model.onnx" }
+        return ["model.savedmodel", "model.keras", "model.h5"].first(where: exists) ?? "model.onnx"
     }
 
     /// The labels a configuration names; nil when the file is missing (labels are optional).
