@@ -90,6 +90,19 @@ def test_keras_triton_folder_with_platform(server, tmp_path):
         assert curl("-X", "DELETE", *auth(server), f"{server.url}/delete/{name}").status == 200
 
 
+@pytest.mark.parametrize("ext", ["keras", "h5"])
+def test_keras_bare_version_folder(server, tmp_path, ext):
+    """No config.pbtxt: the version folder's model.keras or model.h5 is found and its platform picked from the file."""
+    name = f"keras_cnn_bare_{ext}"
+    r = upload_tarball(server, tmp_path, name, {f"1/model.{ext}": (FIXTURES / f"cnn.{ext}").read_bytes()})
+    assert r.status == 200, r
+    try:
+        assert curl(f"{server.url}/v2/models/{name}").json()["platform"] == "keras"
+        v2_infer(server, name, "cnn")
+    finally:
+        assert curl("-X", "DELETE", *auth(server), f"{server.url}/delete/{name}").status == 200
+
+
 @pytest.mark.parametrize("model", [m for m in ALL if m != "masked"])
 def test_onnx_export_pinned_to_native_engine(server, tmp_path, model):
     """The ONNX export of each Keras model (LSTM and GRU nodes included), pinned to the native engine in
