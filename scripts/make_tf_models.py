@@ -15,6 +15,10 @@ with convert_variables_to_constants_v2(lower_control_flow=True): the recurrent m
 Enter/Exit/Merge/Switch/LoopCond/NextIteration with TensorList ops. reference.json holds, per model, the
 signature's input/output names, the frozen graph's placeholder/output node names, and inputs with TensorFlow's
 outputs for a batch of 4 and a batch of 1.
+
+`lstm.onnx` is the LSTM tagger written as ONNX (Transpose, LSTM with gates reordered i,f,c,o -> i,o,f,c, Squeeze,
+Gemm, Sigmoid) from the SavedModel's weights, checked against TensorFlow in ONNX Runtime: the ONNX Runtime peer of
+bench/native_bench.py. `--onnx-only` writes just that file from an existing lstm.savedmodel.
 """
 import json
 import os
@@ -125,6 +129,44 @@ def record(func, in_names, out_names, pb_ins, pb_outs, arrays):
             "cases": cases}
 
 
+def lstm_onnx(out: Path, reference: dict):
+    """The LSTM tagger as ONNX from the SavedModel's variables; asserts ONNX Runtime gives TensorFlow's outputs."""
+    import onnx
+    import onnxruntime
+    from onnx import TensorProto, helper, numpy_helper
+
+    weights = {v.name.split(":")[0]: v.numpy() for v in tf.saved_model.load(str(out / "lstm.savedmodel")).variables}
+    kernel, recurrent, bias = (weights[f"lstm/lstm_cell/{k}"] for k in ("kernel", "recurrent_kernel", "bias"))
+    units = recurrent.shape[0]
+
+    def gates(m):  # Keras i,f,c,o along the last axis -> ONNX i,o,f,c
+        i, f, c, o = np.split(m, 4, axis=-1)
+        return np.concatenate([i, o, f, c], axis=-1)
+
+    inits = [numpy_helper.from_array(gates(kernel).T[None].astype(np.float32), "W"),
+             numpy_helper.from_array(gates(recurrent).T[None].astype(np.float32), "R"),
+             numpy_helper.from_array(np.concatenate([gates(bias), np.zeros(4 * units)])[None].astype(np.float32), "B"),
+             numpy_helper.from_array(np.array([0], dtype=np.int64), "axis0"),
+             numpy_helper.from_array(weights["dense_4/kernel"].astype(np.float32), "dense_w"),
+             numpy_helper.from_array(weights["dense_4/bias"].astype(np.float32), "dense_b")]
+    nodes = [helper.make_node("Transpose", ["tracks"], ["time_major"], perm=[1, 0, 2]),
+             helper.make_node("LSTM", ["time_major", "W", "R", "B"], ["", "h_last"], hidden_size=units),
+             helper.make_node("Squeeze", ["h_last", "axis0"], ["h"]),
+             helper.make_node("Gemm", ["h", "dense_w", "dense_b"], ["logit"]),
+             helper.make_node("Sigmoid", ["logit"], ["output_0"])]
+    graph = helper.make_graph(nodes, "lstm_tagger", [helper.make_tensor_value_info("tracks", TensorProto.FLOAT, ["batch", 12, 5])],
+                              [helper.make_tensor_value_info("output_0", TensorProto.FLOAT, ["batch", 1])], inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)], producer_name="make_tf_models.py")
+    onnx.checker.check_model(model)
+    (out / "lstm.onnx").write_bytes(model.SerializeToString())
+    session = onnxruntime.InferenceSession(str(out / "lstm.onnx"), providers=["CPUExecutionProvider"])
+    for case in reference["models"]["lstm"]["cases"]:
+        x = case["inputs"]["tracks"]
+        got = session.run(None, {"tracks": np.asarray(x["data"], dtype=np.float32).reshape(x["shape"])})[0]
+        want = np.asarray(case["outputs"]["output_0"]["data"]).reshape(got.shape)
+        assert np.allclose(got, want, rtol=1e-5, atol=1e-6), (got, want)
+
+
 def main(out: Path):
     out.mkdir(parents=True, exist_ok=True)
     reference = {"tolerance": 1e-5, "tensorflow": tf.__version__, "keras": keras.__version__, "models": {}}
@@ -154,10 +196,16 @@ def main(out: Path):
     reference["models"]["f64"] = record(func, list(in_names), out_names, pb_ins, pb_outs, arrays)
 
     (out / "reference.json").write_text(json.dumps(reference, indent=1) + "\n")
+    lstm_onnx(out, reference)
     for p in sorted(out.rglob("*")):
         if p.is_file():
             print(f"{p.stat().st_size:>9}  {p.relative_to(out)}")
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1] if len(sys.argv) > 1 else "Tests/Fixtures/native/tf"))
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    target = Path(args[0] if args else "Tests/Fixtures/native/tf")
+    if "--onnx-only" in sys.argv:
+        lstm_onnx(target, json.loads((target / "reference.json").read_text()))
+    else:
+        main(target)
