@@ -458,19 +458,24 @@ def main():
             mlog.close()
     load["end"] = os.getloadavg()
     ratios = {}
+    for r in rows:
+        r["base_model"] = r["model"].removesuffix("_batched")
     for gen in ("tritonclient", "h2load"):
-        h = [r for r in rows if r["server"] == "hepml" and r["model"] == "mlp" and r["protocol"] == "grpc" and r["generator"] == gen]
+        h = [r for r in rows if r["server"] == "hepml" and r["base_model"] == "mlp" and r["protocol"] == "grpc" and r["generator"] == gen]
         m = [r for r in rows if r["server"].startswith("MLServer") and r["protocol"] == "grpc" and r["generator"] == gen]
         if h and m and m[0]["req_per_s"]:
-            ratios[f"hepml_mlp_grpc_over_mlserver_grpc_{gen}"] = max(r["req_per_s"] for r in h) / m[0]["req_per_s"]
+            for r in h:
+                ratios[f"hepml_mlp_grpc_{'batched' if r['batched'] else 'unbatched'}_over_mlserver_grpc_{gen}"] = r["req_per_s"] / m[0]["req_per_s"]
         for batched in (False, True):
-            p = {r["protocol"]: r for r in rows if r["server"] == "hepml" and r["model"] == "mlp" and r["batched"] == batched
+            p = {r["protocol"]: r for r in rows if r["server"] == "hepml" and r["base_model"] == "mlp" and r["batched"] == batched
                  and r["generator"] == gen}
             if len(p) == 2 and p["rest"]["req_per_s"]:
                 ratios[f"mlp_grpc_over_rest_{'batched' if batched else 'unbatched'}_{gen}"] = p["grpc"]["req_per_s"] / p["rest"]["req_per_s"]
-        d = {r["batched"]: r for r in rows if r["server"] == "hepml" and r["model"] == "deepjet" and r["protocol"] == "grpc" and r["generator"] == gen}
-        if len(d) == 2 and d[False]["req_per_s"]:
-            ratios[f"deepjet_grpc_batched_over_unbatched_{gen}"] = d[True]["req_per_s"] / d[False]["req_per_s"]
+        for protocol in ("grpc", "rest"):
+            d = {r["batched"]: r for r in rows if r["server"] == "hepml" and r["base_model"] == "deepjet" and r["protocol"] == protocol
+                 and r["generator"] == gen}
+            if len(d) == 2 and d[False]["req_per_s"]:
+                ratios[f"deepjet_{protocol}_batched_over_unbatched_{gen}"] = d[True]["req_per_s"] / d[False]["req_per_s"]
     for k, v in ratios.items():
         print(f"{k}: {v:.2f}")
     print(f"load average (1, 5, 15 min): start {load['start']}, end {load['end']}")

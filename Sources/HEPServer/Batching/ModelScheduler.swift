@@ -89,7 +89,6 @@ final class ModelScheduler: Sendable {
 
     private func enqueue(_ pending: Pending) {
         if Task.isCancelled {
-            statistics.recordFailure(Self.now() - pending.enqueued)
             pending.continuation.resume(throwing: CancellationError())
             return
         }
@@ -108,13 +107,14 @@ final class ModelScheduler: Sendable {
     }
 
     /// Removes a cancelled request from the queue (nothing when its run has started or it is not queued).
+    /// It counts neither as a success nor as a failure of the model: the client left (the endpoint's
+    /// error metric still counts it).
     func cancel(_ id: UInt64) {
         let removed = state.withLock { s -> Pending? in
             guard let k = s.queue.firstIndex(where: { $0.id == id }) else { return nil }
             return s.queue.remove(at: k)
         }
         guard let removed else { return }
-        statistics.recordFailure(Self.now() - removed.enqueued)
         removed.continuation.resume(throwing: CancellationError())
     }
 
