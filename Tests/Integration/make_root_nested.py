@@ -12,7 +12,9 @@ Strings include empty ones, UTF-8 (non-ASCII) ones and ones longer than 255 byte
 vectors include empty outer and inner vectors. Small baskets put the entries in many baskets.
 
 Run with the ROOT venv: .deps/root-venv/bin/python Tests/Integration/make_root_nested.py OUT_DIR [--entries N]
-It writes OUT_DIR/nested.root and OUT_DIR/nested.json ({"tree", "entries", "branches": {name: [value per entry]}}).
+It writes OUT_DIR/nested.root and OUT_DIR/nested.json ({"tree", "entries", "branches": {name: [value per entry]}}),
+and with --rntuple also OUT_DIR/nested_rntuple.root: the columns s, vs, vvf, vvi and ev.id (as ev_id) copied into an
+RNTuple `nested` by RDataFrame's Snapshot (same values as the tree).
 """
 import argparse
 import array
@@ -153,16 +155,27 @@ def as_text(x):
     return bytes(x).split(b"\0")[0].decode("utf-8")
 
 
+def write_rntuple(tree_path, path):
+    """The tree's s, vs, vvf, vvi and ev.id as an RNTuple (RDataFrame Snapshot)."""
+    opts = ROOT.RDF.RSnapshotOptions()
+    opts.fOutputFormat = ROOT.RDF.ESnapshotOutputFormat.kRNTuple
+    df = ROOT.RDataFrame("nested", str(tree_path)).Alias("ev_id", "ev.id")
+    df.Snapshot("nested", str(path), ["s", "vs", "vvf", "vvi", "ev_id"], opts)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("out", type=Path)
     p.add_argument("--entries", type=int, default=2000)
     p.add_argument("--seed", type=int, default=11)
+    p.add_argument("--rntuple", action="store_true", help="also write nested_rntuple.root")
     a = p.parse_args()
     a.out.mkdir(parents=True, exist_ok=True)
     root = a.out / "nested.root"
     write(root, a.entries, a.seed)
     (a.out / "nested.json").write_text(json.dumps(dump(root), ensure_ascii=False))
+    if a.rntuple:
+        write_rntuple(root, a.out / "nested_rntuple.root")
 
 
 if __name__ == "__main__":

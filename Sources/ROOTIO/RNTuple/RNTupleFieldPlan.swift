@@ -88,6 +88,7 @@ struct RNTupleFieldPlan: Sendable {
         guard depth < 16 else { return skip("fields nested deeper than 16") }
         switch f.role {
         case .leaf?:
+            if f.typeName == "std::string" { return stringPlan(f, name: name, schema: schema) }
             if f.typeName.hasPrefix("ROOT::RNTupleCardinality<") {
                 guard let index = singleColumns(f, schema, index: true) else { return skip("cardinality without an index column") }
                 let i = BranchInterpretation(type: .int64, kind: .flat, shape: [], headerBytes: 0, counter: nil)
