@@ -139,3 +139,48 @@ def test_specs_and_export_take_member_branches(objects, tmp_path):
             assert np.array_equal(X[i, cols[:len(want)]], np.float32(want)), f"{name}[{i}]"
     k = meta["features"].index("d32_r10")
     assert np.array_equal(X[:, k], np.float32(ref["branches"]["d32_r10"]))
+
+
+def damaged_copy(out, tmp_path, branch, patch):
+    """objects-none.root with the entry-offset table of `branch`'s first basket changed by `patch(table) -> table`
+    (uncompressed, so the table sits at fSeekKey + fLast: a count, then one offset per entry)."""
+    uproot = pytest.importorskip("uproot")
+    source = out / "objects-none.root"
+    with uproot.open(source) as f:
+        b = f["objects"][branch]
+        seek = int(b.member("fBasketSeek")[0])
+        basket = b.basket(0)
+        last, entries = basket.member("fLast"), basket.member("fNevBuf")
+    data = bytearray(source.read_bytes())
+    start = seek + last + 4
+    table = np.frombuffer(bytes(data[start:start + 4 * entries]), dtype=">i4").copy()
+    data[start:start + 4 * entries] = patch(table).astype(">i4").tobytes()
+    damaged = tmp_path / f"damaged-{branch}.root"
+    damaged.write_bytes(bytes(data))
+    return damaged
+
+
+@pytest.mark.parametrize("branch,patch,message", [
+    ("Particle.Mass", "shift", "not a multiple of 4"),
+    ("tracks.zzero", "shift", "not a multiple of 3"),
+    ("tracks.covariance[3]", "reverse", "entry offsets decrease"),
+])
+def test_damaged_member_basket_gives_typed_error(objects, tmp_path, branch, patch, message):
+    """A collection member's basket whose entry offsets no longer fit its packed values fails with the branch,
+    basket and reason; no crash and no silent values."""
+    out, ref = objects
+
+    def change(table):
+        if patch == "reverse":
+            return table[::-1]
+        k = next(i for i in range(len(table) - 1) if table[i + 1] > table[i])
+        table[k + 1] += 2
+        return table
+
+    damaged = damaged_copy(out, tmp_path, branch, change)
+    if not HEPML_BIN.exists():
+        pytest.skip(f"hepml binary not found: {HEPML_BIN}")
+    r = subprocess.run([str(HEPML_BIN), "read", str(damaged), "--tree", ref["tree"], "--branches", branch, "--quiet"],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode != 0 and "crash" not in r.stderr.lower(), r.stderr
+    assert branch in r.stderr and message in r.stderr, r.stderr

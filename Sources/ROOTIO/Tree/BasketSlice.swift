@@ -76,7 +76,12 @@ enum BasketExtractor {
             n = entries.count
         }
         guard valid else {
-            throw bad("an entry's byte length is negative, shorter than its \(header)-byte header or not a multiple of \(elementBytes)")
+            let first = entries.first { i in
+                let len = Int(offs[i + 1]) - Int(offs[i])
+                return len < 0 || (len > 0 && (len < header || (len - header) % elementBytes != 0))
+            } ?? entries.lowerBound
+            throw ROOTIOError.malformed(file: file, object: context, offset: Int64(offs[first]),
+                                        reason: "entry \(first) of the basket has \(Int(offs[first + 1]) - Int(offs[first])) bytes: negative, shorter than its \(header)-byte header or not a multiple of \(elementBytes)")
         }
         guard entries.isEmpty || Int(offs[entries.upperBound]) <= dataCount else {
             throw bad("entry offsets reach byte \(offs[entries.upperBound]) of a \(dataCount)-byte basket")
