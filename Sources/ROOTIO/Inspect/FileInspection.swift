@@ -32,10 +32,21 @@ public enum FileInspection {
                                          chunkSize: chunkSize)
         return .object([
             ("entries", .int(tree.entries)),
-            (tree.isRNTuple ? "fields" : "branches", .object(stats.map { ($0.name, tree.isRNTuple ? withoutCounter($0.json) : $0.json) })),
+            (tree.isRNTuple ? "fields" : "branches", .object(zip(readable, stats).map { (branch, s) in
+                (s.name, tree.isRNTuple ? withoutCounter(s.json) : namingCounter(s.json, of: branch.0, in: tree))
+            })),
             ("skipped", .array(skipped.map { .string($0.0.name) })),
             ("skip_reasons", .object(skipped.map { ($0.0.name, .string($0.1)) })),
         ])
+    }
+
+    /// The counter under the unique name of the branch that counts (ROOT's leaf name may be shared by the
+    /// counters of several objects of one class).
+    private static func namingCounter(_ json: JSONValue, of branch: BranchModel, in tree: Tree) -> JSONValue {
+        guard case let .object(members) = json, let name = json["counter"]?.stringValue,
+              let counter = try? tree.counterBranch(named: name, of: branch), counter.name != name
+        else { return json }
+        return .object(members.map { $0.0 == "counter" ? ($0.0, .string(counter.name)) : $0 })
     }
 
     /// RNTuple collections carry their offsets themselves: no counter entry.
