@@ -7,7 +7,9 @@ Every file holds the same tree `objects` (seeded random content), written with o
   `[-10,10]`, `[0,1,16]`, none and `[0,0,8]`, Float16_t without and with `[-1,1,12]`, a nested ElementLink-like
   struct (`link.m_persKey`, `link.m_persIndex`) and a `std::vector<float>` member;
 - `Particle`: split `TClonesArray` of a TObject-derived `DelphesParticle` (ClassDef through gInterpreter.Declare);
-- `flags`: `std::vector<bool>`; `rvec`: `ROOT::VecOps::RVec<float>`;
+- `calo.`: a split CMS-EDM-like wrapper object (`present`, `std::vector<CaloHit> obj`): the collection inside a
+  split object, its members `calo.obj.energy`, `calo.obj.timing` (Double32_t `[0,25,12]`);
+- `flags`: `std::vector<bool>`; `rvec`: `ROOT::VecOps::RVec<float>`; `vd32`: `std::vector<Double32_t>`;
 - leaves `d32_plain/d`, `d32_r16/d[0,1,16]`, `d32_r10/d[-10,10]`, `d32_trunc/d[0,0,10]`, `f16_plain/f`,
   `f16_range/f[-5,5,10]`, `d32_arr[3]/d[0,1,16]`, `d32_jag[nj]/d[-10,10]`.
 Small baskets make many baskets per branch. `OUTDIR/objects.json` holds, per branch, ROOT's values for every entry
@@ -42,6 +44,14 @@ struct TrackObj {
   HitLink link;
   std::vector<float> hits;
 };
+struct CaloHit {
+  float energy;
+  Double32_t timing;    //[0,25,12]
+};
+struct HitWrapper {
+  bool present;
+  std::vector<CaloHit> obj;
+};
 class DelphesParticle : public TObject {
 public:
   float PT = 0;
@@ -58,6 +68,8 @@ TREE = "objects"
 MEMBERS = ["ptGeV", "charge", "covariance[3]", "dzero", "quality", "plainD32", "trunc8", "zzero", "zrange",
            "link.m_persKey", "link.m_persIndex"]
 PARTICLE_MEMBERS = ["PT", "Eta", "Charge", "Mass", "Phi"]
+CALO_MEMBERS = ["energy", "timing"]
+VECTORS = ["flags", "rvec", "vd32"]
 LEAVES = {"d32_plain": "d32_plain/d", "d32_r16": "d32_r16/d[0,1,16]", "d32_r10": "d32_r10/d[-10,10]",
           "d32_trunc": "d32_trunc/d[0,0,10]", "f16_plain": "f16_plain/f", "f16_range": "f16_range/f[-5,5,10]"}
 
@@ -72,8 +84,12 @@ def write(path: Path, entries: int, compression: int):
     rvec = ROOT.ROOT.VecOps.RVec("float")()
     t.Branch("tracks", tracks, 2000, 99)
     t.Branch("Particle", particles, 2000, 99)
+    calo = ROOT.HitWrapper()
+    t.Branch("calo.", calo, 2000, 99)
+    vd32 = ROOT.std.vector("Double32_t")()
     t.Branch("flags", flags, 2000)
     t.Branch("rvec", rvec, 2000)
+    t.Branch("vd32", vd32, 2000)
     scalars = {name: array.array("f" if name.startswith("f16") else "d", [0.0]) for name in LEAVES}
     for name, spec in LEAVES.items():
         t.Branch(name, scalars[name], spec, 2000)
@@ -88,6 +104,8 @@ def write(path: Path, entries: int, compression: int):
         particles.Clear()
         flags.clear()
         rvec.clear()
+        calo.obj.clear()
+        vd32.clear()
         for j in range(rng.choice([0, 0, 1, 2, 3, 5, 8])):
             s = ROOT.TrackObj()
             s.ptGeV = rng.uniform(0, 200)
@@ -112,6 +130,14 @@ def write(path: Path, entries: int, compression: int):
             p.Charge = rng.choice([-1, 0, 1])
             p.Mass = rng.uniform(0, 120)
             p.Phi = rng.uniform(-3.3, 3.3)
+        calo.present = rng.random() < 0.7
+        for _ in range(rng.randrange(4)):
+            h = ROOT.CaloHit()
+            h.energy = rng.expovariate(0.1)
+            h.timing = rng.uniform(-1, 26)
+            calo.obj.push_back(h)
+        for _ in range(rng.randrange(4)):
+            vd32.push_back(rng.gauss(0, 100))
         for _ in range(rng.randrange(6)):
             flags.push_back(rng.random() < 0.5)
         for _ in range(rng.randrange(5)):
@@ -134,7 +160,8 @@ def write(path: Path, entries: int, compression: int):
 
 def branch_names():
     return (["tracks"] + [f"tracks.{m}" for m in MEMBERS] + ["Particle"] + [f"Particle.{m}" for m in PARTICLE_MEMBERS]
-            + ["flags", "rvec"] + list(LEAVES) + ["d32_arr", "nj", "d32_jag"])
+            + ["calo.present", "calo.obj"] + [f"calo.obj.{m}" for m in CALO_MEMBERS]
+            + VECTORS + list(LEAVES) + ["d32_arr", "nj", "d32_jag"])
 
 
 def reference(path: Path) -> dict:
@@ -146,16 +173,23 @@ def reference(path: Path) -> dict:
         b = t.GetBranch(name)
         assert b, name
         leaves[name] = b.GetLeaf(b.GetListOfLeaves()[0].GetName())
+    calo = ROOT.HitWrapper()
+    t.SetBranchAddress("calo.", calo)
     integer = {"tracks", "Particle", "tracks.charge", "tracks.link.m_persKey", "tracks.link.m_persIndex",
-               "Particle.Charge", "nj", "flags"}
+               "Particle.Charge", "nj", "flags", "calo.obj"}
     out = {n: [] for n in leaves}
     for i in range(t.GetEntries()):
         t.GetEntry(i)
         for name, leaf in leaves.items():
-            if name in ("tracks", "Particle"):
-                out[name].append(int(getattr(t, name).size() if name == "tracks" else t.Particle.GetEntriesFast()))
+            if name in ("tracks", "Particle", "calo.obj"):
+                sizes = {"tracks": lambda: t.tracks.size(), "Particle": lambda: t.Particle.GetEntriesFast(),
+                         "calo.obj": lambda: calo.obj.size()}
+                out[name].append(int(sizes[name]()))
                 continue
-            if name in ("flags", "rvec"):
+            if name == "calo.present":
+                out[name].append(bool(calo.present))
+                continue
+            if name in VECTORS:
                 obj = getattr(t, name)
                 out[name].append([bool(x) if name == "flags" else float(x) for x in obj])
                 continue
@@ -179,7 +213,8 @@ def reference(path: Path) -> dict:
     entries = int(t.GetEntries())
     f.Close()
     return {"tree": TREE, "entries": entries, "branches": out,
-            "counters": {f"tracks.{m}": "tracks" for m in MEMBERS} | {f"Particle.{m}": "Particle" for m in PARTICLE_MEMBERS}}
+            "counters": {f"tracks.{m}": "tracks" for m in MEMBERS} | {f"Particle.{m}": "Particle" for m in PARTICLE_MEMBERS}
+            | {f"calo.obj.{m}": "calo.obj" for m in CALO_MEMBERS}}
 
 
 def main():

@@ -2,7 +2,8 @@ import Testing
 @testable import ROOTIO
 
 /// Object branches written by real ROOT 6.40 (Tests/Integration/make_root_objects.py, fixture in
-/// Tests/Fixtures/root-objects): members of a split `vector<TrackObj>` and of a split `TClonesArray`,
+/// Tests/Fixtures/root-objects): members of a split `vector<TrackObj>`, of a split `TClonesArray` and of a
+/// collection inside a split wrapper object,
 /// `vector<bool>`, `RVec<float>`, Double32_t/Float16_t leaves and members with and without range specifiers.
 /// Every value equals ROOT's own (GetEntry), bit for bit.
 @Suite struct ObjectBranchTests {
@@ -59,11 +60,11 @@ import Testing
     @Test func collectionMembersAreCountedByTheirCollection() async throws {
         let file = try await ROOTFile.open(path: Self.directory + "/objects-zlib.root")
         let tree = try await file.tree("objects")
-        for (member, collection) in [("tracks.ptGeV", "tracks"), ("tracks.link.m_persKey", "tracks"),
-                                     ("Particle.PT", "Particle"), ("Particle.Mass", "Particle")] {
+        guard case let .object(counters)? = try Self.reference()["counters"] else { throw ReferenceError.shape("counters") }
+        for (member, collection) in counters {
             let i = try tree.interpretation(of: try tree.branch(named: member)).get()
-            #expect(i.kind == .jagged && i.counter == collection, "\(member)")
-            let c = try tree.interpretation(of: try tree.branch(named: collection)).get()
+            #expect(i.kind == .jagged && i.counter == collection.stringValue, "\(member)")
+            let c = try tree.interpretation(of: try tree.branch(named: try #require(collection.stringValue))).get()
             #expect(c.kind == .flat && c.type == .int32, "\(collection)")
         }
         let hits = try tree.interpretation(of: try tree.branch(named: "tracks.hits")).get()
