@@ -110,6 +110,7 @@ struct RNTupleFieldPlan: Sendable {
                 return skip("collection of records (\(f.typeName.isEmpty ? "untyped; read through its projected fields" : f.typeName))")
             }
             if kids[0].role == .collection { return skip("nested collections (\(f.typeName))") }
+            if kids[0].typeName == "std::string" { return skip("collection of strings (\(f.typeName))") }
             return element(kids[0], schema, depth: depth + 1).map { type, shape, columns in
                 let i = BranchInterpretation(type: type, kind: .jagged, shape: shape, headerBytes: 0, counter: nil)
                 return [RNTupleFieldPlan(name: name, interpretation: i, shape: .jagged, value: columns, index: index,
