@@ -37,19 +37,21 @@ public enum TrainingRun {
 
         var t = ContinuousClock.now
         let estimate = Int(Double(specs.events["total"] ?? 0) * params.split.train) * dataset.layout.width * 4 * (spec.maskFeatures ? 2 : 1)
-        let validation: InMemoryData, test: InMemoryData, cached: InMemoryData?
+        // Validation: a bounded sample (InMemoryData.heldOutRows) for early stopping; test rows are streamed after
+        // training (only their outputs, labels and weights are kept), so memory does not grow with held-out data.
+        let validation: InMemoryData, cached: InMemoryData?
         if estimate <= memoryBudget {
-            // One pass over the files gives all three splits.
-            let all = try await InMemoryData.collectSplits(dataset.batches(split: nil), maskFeatures: spec.maskFeatures)
-            (cached, validation, test) = (all[.train]!, all[.validation]!, all[.test]!)
+            // One pass over the files gives the training rows and the validation sample.
+            (cached, validation) = try await InMemoryData.collectTraining(dataset.batches(split: nil), maskFeatures: spec.maskFeatures,
+                                                                            seed: params.seed)
         } else {
-            validation = try await InMemoryData.collect(dataset.batches(split: .validation), maskFeatures: spec.maskFeatures)
-            test = try await InMemoryData.collect(dataset.batches(split: .test), maskFeatures: spec.maskFeatures)
+            validation = try await InMemoryData.sample(dataset.batches(split: .validation), maskFeatures: spec.maskFeatures, seed: params.seed)
             cached = nil
         }
         seconds["data"] = since(t)
-        log("data: \(cached?.rows ?? 0) train rows in memory\(cached == nil ? " (streamed each epoch)" : ""), \(validation.rows) validation, "
-            + "\(test.rows) test, \(dataset.layout.width) features; truncated events \(dataset.summary.truncatedEvents)")
+        log("data: \(cached?.rows ?? 0) train rows in memory\(cached == nil ? " (streamed each epoch)" : ""), \(validation.rows) validation "
+            + "(kept for early stopping), \(dataset.summary.perSplit[.test] ?? 0) test (streamed), \(dataset.layout.width) features; "
+            + "truncated events \(dataset.summary.truncatedEvents)")
         guard (cached?.rows ?? 1) > 0 else { throw TrainingError.configuration(file: "params", reason: "no training events (check cuts and split)") }
 
         t = ContinuousClock.now
@@ -85,7 +87,15 @@ public enum TrainingRun {
         seconds["train"] = since(t)
 
         t = ContinuousClock.now
-        let eval = trainer.evaluate(test)
+        var testLogits: [Float] = [], testY: [Float] = [], testW: [Float] = []
+        for try await b in dataset.batches(split: .test) {
+            let input = Trainer.inputs(b, maskFeatures: maskFeatures)
+            testLogits += trainer.logits(input.x, rows: b.count, width: input.width)
+            testY += b.labels
+            testW += b.weights
+        }
+        let test = InMemoryData(x: [], y: testY, w: testW, rows: testY.count, width: inputWidth)
+        let eval = trainer.evaluate(logits: testLogits, labels: testY, weights: testW)
         let metrics = Metrics.compute(spec: spec, predictions: eval.predictions, labels: test.y, weights: test.w)
         try writeReport(report, spec: spec, history: trainer.history, metrics: metrics, loss: eval.loss, predictions: eval.predictions, test: test)
         try await writeTestArrays(report, params: params, specs: specs, predictions: eval.predictions, test: test)
@@ -109,14 +119,17 @@ public enum TrainingRun {
         var raw = params
         raw.normalization = NormalizationPlan(defaultMethod: .none)
         raw.padValue = .nan
-        let rawTest = try await InMemoryData.collect(TrainingDataset(params: raw, specs: specs).batches(split: .test), maskFeatures: false)
         let c = test.rows > 0 ? predictions.count / test.rows : 1
-        for (name, values, shape) in [("test_scores", predictions, c == 1 ? [] : [c]), ("test_labels", test.y, []), ("test_weights", test.w, []),
-                                      ("test_features_raw", rawTest.x, [rawTest.width])] as [(String, [Float], [Int])] {
+        for (name, values, shape) in [("test_scores", predictions, c == 1 ? [] : [c]), ("test_labels", test.y, []), ("test_weights", test.w, [])]
+            as [(String, [Float], [Int])] {
             let w = try NPYWriter(path: "\(dir)/\(name).npy", descr: "<f4", rowShape: shape)
-            try w.append(values, rows: name == "test_features_raw" ? rawTest.rows : test.rows)
+            try w.append(values, rows: test.rows)
             try w.finish()
         }
+        let rawDataset = try TrainingDataset(params: raw, specs: specs)
+        let w = try NPYWriter(path: "\(dir)/test_features_raw.npy", descr: "<f4", rowShape: [rawDataset.layout.width])
+        for try await b in rawDataset.batches(split: .test) { try w.append(b.features, rows: b.count) }
+        try w.finish()
     }
 
     static func writeReport(_ dir: String, spec: NetworkSpec, history: [EpochRecord], metrics: Metrics, loss: Double, predictions: [Float],

@@ -146,17 +146,29 @@ public struct Trainer {
     /// Loss, accuracy and AUC of the current network on `data`.
     public func evaluate(_ data: InMemoryData) -> (loss: Double, accuracy: Double, auc: Double, predictions: [Float]) {
         guard data.rows > 0 else { return (.nan, .nan, .nan, []) }
+        return evaluate(logits: logits(data.x, rows: data.rows, width: data.width), labels: data.y, weights: data.w)
+    }
+
+    /// The network's outputs (before the final activation) for `rows` input rows, in slices of 4096 rows.
+    public func logits(_ x: [Float], rows: Int, width: Int) -> [Float] {
         var rng = SeededGenerator(seed: 0)
         var logits: [Float] = []
         var s = 0
-        while s < data.rows {
-            let n = min(4096, data.rows - s)
-            logits += network.forward(Array(data.x[(s * data.width)..<((s + n) * data.width)]), batch: n, rng: &rng).output
+        while s < rows {
+            let n = min(4096, rows - s)
+            logits += network.forward(Array(x[(s * width)..<((s + n) * width)]), batch: n, rng: &rng).output
             s += n
         }
-        let loss = LossFunction.evaluate(spec, logits: logits, labels: data.y, weights: data.w, batch: data.rows).loss
-        let p = network.predictions(logits: logits, batch: data.rows)
-        let m = Metrics.compute(spec: spec, predictions: p, labels: data.y, weights: data.w)
+        return logits
+    }
+
+    /// Loss, accuracy and AUC from the logits of rows (collected batch by batch when the rows are streamed).
+    public func evaluate(logits: [Float], labels: [Float], weights: [Float]) -> (loss: Double, accuracy: Double, auc: Double, predictions: [Float]) {
+        let rows = labels.count
+        guard rows > 0 else { return (.nan, .nan, .nan, []) }
+        let loss = LossFunction.evaluate(spec, logits: logits, labels: labels, weights: weights, batch: rows).loss
+        let p = network.predictions(logits: logits, batch: rows)
+        let m = Metrics.compute(spec: spec, predictions: p, labels: labels, weights: weights)
         return (loss, m.accuracy, m.auc, p)
     }
 }
