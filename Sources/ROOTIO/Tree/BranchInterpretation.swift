@@ -173,7 +173,7 @@ extension BranchInterpretation {
                 return skip("array member dimensions \(shape) disagree with fLen \(leaf.length)")
             }
         case 41...59:
-            return skip("variable-length array member of the objects of a split collection (doubly jagged)")
+            return skip("variable-length array member (`//[n]`) of the objects of a split collection")
         case 300, 500:
             guard let member = streamerElement(of: element, leaf: leaf, streamers: streamers) else {
                 return skip("STL member without streamer information for \(element.className)")
@@ -188,7 +188,8 @@ extension BranchInterpretation {
         case 65:
             return skip("TString member of the objects of a split collection")
         default:
-            return skip("streamer type \(st) in the objects of a split collection")
+            let typeName = streamerElement(of: element, leaf: leaf, streamers: streamers)?.typeName
+            return skip("member of type \(typeName ?? "code \(st)") (streamer type \(st)) in the objects of a split collection")
         }
         return memberScalar(code: code, element: element, leaf: leaf, streamers: streamers).map { t, p in
             BranchInterpretation(type: t, kind: .jagged, shape: shape, headerBytes: 0, counter: counter, packing: p,
