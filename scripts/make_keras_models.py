@@ -16,7 +16,8 @@ Models (weights random, seeded):
               outputs
   masked      variable-length sequences: Masking, LSTM (sequences), GRU, Dense (Keras only: ONNX has no mask)
 Bad files for load errors: `unknown_layer.keras` (a LayerNormalization, outside the supported set),
-`truncated.h5` (dense.h5 cut in half), `traversal.keras` (dense.keras plus an entry named `../evil.json`).
+`truncated.h5` (dense.h5 cut in half), `traversal.keras` (dense.keras plus an entry named `../evil.json`),
+`heap_loop.h5` (lstm.h5 with a global-heap object size that does not add up). `--bad-only` remakes just these.
 
 The ONNX exports are written here with the onnx helper API, layer by layer (tf2onnx does not install next to
 TensorFlow 2.21): Gemm, Conv, pooling, BatchNormalization, LSTM (gates i,o,f,c) and GRU (linear_before_reset=1).
@@ -296,8 +297,10 @@ def main(out: Path):
         reference[name] = entry
         print(name, "ok", [o["shape"] for o in entry["outputs"]])
     (out / "reference.json").write_text(json.dumps(reference) + "\n")
+    bad_files(out)
 
-    # Bad files.
+
+def bad_files(out: Path):
     randomize(unknown_layer()).save(out / "unknown_layer.keras")
     raw = (out / "dense.h5").read_bytes()
     (out / "truncated.h5").write_bytes(raw[: len(raw) // 2])
@@ -305,7 +308,18 @@ def main(out: Path):
         for item in src.infolist():
             dst.writestr(item, src.read(item.filename))
         dst.writestr("../evil.json", "{}")
+    # lstm.h5 with one global-heap object size grown by 138 bytes (its successors no longer line up): libhdf5
+    # 1.10 loops forever on it, hepml must refuse it before.
+    data = bytearray((out / "lstm.h5").read_bytes())
+    start = data.index(b"GCOL")
+    p = start + 16
+    for _ in range(16):
+        p += 16 + (int.from_bytes(data[p + 8:p + 16], "little") + 7) // 8 * 8
+    data[p + 8] += 138
+    (out / "heap_loop.h5").write_bytes(bytes(data))
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1] if len(sys.argv) > 1 else "Tests/Fixtures/native/keras"))
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    target = Path(args[0] if args else "Tests/Fixtures/native/keras")
+    bad_files(target) if "--bad-only" in sys.argv else main(target)

@@ -138,3 +138,12 @@ def test_model_inspect_keras():
     assert "sequence  FP32 [-1, 6, 4]" in text, text
     assert "tag  FP32 [-1, 2]" in text, text
     assert "keras class: Sequential" in text, text
+
+
+@pytest.mark.parametrize("file,message", [("truncated.h5", "truncated or damaged"), ("traversal.keras", "../evil.json"),
+                                          ("heap_loop.h5", "global heap"), ("unknown_layer.keras", "LayerNormalization")])
+def test_model_inspect_bad_keras_files(file, message):
+    """Damaged files are load errors naming the problem, never a crash or a hang (heap_loop.h5 hangs libhdf5)."""
+    out = subprocess.run([str(HEPML_BIN), "model", "inspect", str(FIXTURES / file)], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 1, (out.returncode, out.stderr)
+    assert message in out.stderr, out.stderr

@@ -42,6 +42,16 @@ import TestSupport
         #expect(throws: NativeEngineError.self) { try KerasImporter.load(path: KerasFixtures.path("truncated.h5")) }
     }
 
+    /// A global-heap object size that does not add up (libhdf5 1.10 would loop forever) is refused first.
+    @Test func inconsistentGlobalHeapIsRefused() {
+        do {
+            _ = try KerasImporter.load(path: KerasFixtures.path("heap_loop.h5"))
+            Issue.record("a damaged global heap loaded")
+        } catch {
+            #expect("\(error)".contains("global heap"))
+        }
+    }
+
     @Test func archiveEntryClimbingOutIsRefused() {
         do {
             _ = try KerasImporter.load(path: KerasFixtures.path("traversal.keras"))

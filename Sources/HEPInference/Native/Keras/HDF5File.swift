@@ -16,6 +16,7 @@ final class HDF5File {
         guard bytes.count >= 8, bytes.starts(with: [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]) else {
             throw NativeEngineError.malformedModel("\(name) is not an HDF5 file")
         }
+        try HDF5GlobalHeapCheck.validate(bytes, name: name)
         let id: hid_t = Self.locked {
             hepml_h5_silence()
             let fapl = H5Pcreate(hepml_h5_file_access())
