@@ -116,6 +116,11 @@ def test_shared_short_names_use_full_paths(defects):
     assert "total: 30 entries, 4 branches" in r.stdout
     info = hepml("info", out / "dup_names.root", "--verbose").stdout
     assert "jet/pt" in info and "muon/pt" in info
+    specs = out / "dup_specs.json"
+    hepml("specs", out / "dup_names.root", "--tree", "T", "--branches", "jet.pt,muon/*", "--output", specs)
+    branches = json.loads(specs.read_text())["branches"]
+    assert sorted(branches) == ["jet/pt", "muon/eta", "muon/n", "muon/pt"]
+    assert branches["muon/pt"]["max"] == pytest.approx(ref["dup_names.root"]["T"]["branches"]["muon/pt"]["last"])
 
 
 def test_python_package_full_paths(defects):
