@@ -5,7 +5,7 @@ Usage: .deps/root-venv/bin/python Tests/Integration/make_root_objects.py OUTDIR 
 Every file holds the same tree `objects` (seeded random content), written with one compression each:
 - `tracks`: split (level 99) `std::vector<TrackObj>`; members are numbers, a fixed array, Double32_t with ranges
   `[-10,10]`, `[0,1,16]`, none and `[0,0,8]`, Float16_t without and with `[-1,1,12]`, a nested ElementLink-like
-  struct (`link.m_persKey`, `link.m_persIndex`) and a `std::vector<float>` member;
+  struct (`link.m_persKey`, `link.m_persIndex`), a Double32_t array `position[2]` (`[-100,100,18]`) and a `std::vector<float>` member;
 - `Particle`: split `TClonesArray` of a TObject-derived `DelphesParticle` (ClassDef through gInterpreter.Declare);
 - `calo.`: a split CMS-EDM-like wrapper object (`present`, `std::vector<CaloHit> obj`): the collection inside a
   split object, its members `calo.obj.energy`, `calo.obj.timing` (Double32_t `[0,25,12]`);
@@ -35,6 +35,7 @@ struct TrackObj {
   float ptGeV;
   int charge;
   double covariance[3];
+  Double32_t position[2];  //[-100,100,18]
   Double32_t dzero;     //[-10,10]
   Double32_t quality;   //[0,1,16]
   Double32_t plainD32;
@@ -52,6 +53,7 @@ struct HitWrapper {
   bool present;
   std::vector<CaloHit> obj;
 };
+void setPosition(TrackObj& t, int k, double v) { t.position[k] = v; }  // cppyy cannot index Double32_t arrays
 class DelphesParticle : public TObject {
 public:
   float PT = 0;
@@ -65,7 +67,7 @@ public:
 
 CODECS = {"none": 0, "zlib": 101, "lzma": 207, "lz4": 404, "zstd": 505}
 TREE = "objects"
-MEMBERS = ["ptGeV", "charge", "covariance[3]", "dzero", "quality", "plainD32", "trunc8", "zzero", "zrange",
+MEMBERS = ["ptGeV", "charge", "covariance[3]", "position[2]", "dzero", "quality", "plainD32", "trunc8", "zzero", "zrange",
            "link.m_persKey", "link.m_persIndex"]
 PARTICLE_MEMBERS = ["PT", "Eta", "Charge", "Mass", "Phi"]
 CALO_MEMBERS = ["energy", "timing"]
@@ -112,6 +114,8 @@ def write(path: Path, entries: int, compression: int):
             s.charge = rng.choice([-1, 1])
             for k in range(3):
                 s.covariance[k] = rng.gauss(0, 1)
+            for k in range(2):
+                ROOT.setPosition(s, k, rng.uniform(-110, 110))
             s.dzero = rng.uniform(-12, 12)
             s.quality = rng.uniform(-0.1, 1.1)
             s.plainD32 = rng.gauss(0, 1e3)
@@ -197,8 +201,9 @@ def reference(path: Path) -> dict:
             vals = [leaf.GetValue(k) for k in range(n)]
             if name in integer:
                 vals = [int(v) for v in vals]
-            if name.startswith("tracks.covariance"):
-                vals = [vals[k:k + 3] for k in range(0, n, 3)]
+            width = leaf.GetLenStatic()
+            if name.startswith("tracks.") and width > 1:
+                vals = [vals[k:k + width] for k in range(0, n, width)]
             flat = name in LEAVES or name == "nj"
             out[name].append(vals[0] if flat else vals)
     # the vector<float> member of the collection, as ROOT's objects hold it (doubly jagged)
