@@ -1,9 +1,12 @@
 """Parquet reading benchmark (issue 11): hepml vs pyarrow `read_table`, both on 1 thread, on NanoAOD-like data
 (100,000 events: flat floats and ints, jagged float/int collections) written as Parquet with snappy and zstd.
 
-usage: .deps/test-venv/bin/python bench/parquet_bench.py   (needs `swift build -c release --product hepml`)
-Prints a markdown table: best-of-3 seconds per tool and hepml's speed relative to pyarrow (target ≥ 0.8×).
+usage: .deps/test-venv/bin/python bench/parquet_bench.py [--repeat N]
+(needs `swift build -c release --scratch-path .build-release --product hepml`, or HEPML_BIN)
+Prints a markdown table: best-of-N seconds per tool (runs of the two tools alternate, so both see the same load)
+and hepml's speed relative to pyarrow (target ≥ 0.8×), with the 1-minute load average at the start and end.
 """
+import argparse
 import os
 import re
 import subprocess
@@ -15,7 +18,7 @@ import pyarrow.parquet as pq
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT_DIR = os.path.dirname(HERE)
-HEPML = os.environ.get("HEPML_BIN", os.path.join(ROOT_DIR, ".build", "release", "hepml"))
+HEPML = os.environ.get("HEPML_BIN", os.path.join(ROOT_DIR, ".build-release", "release", "hepml"))
 DATA = os.path.join(HERE, "data")
 EVENTS = 100_000
 
@@ -42,37 +45,39 @@ def nanoaod_like(seed=1):
     return pa.table({k: (v if isinstance(v, pa.Array) else pa.array(v)) for k, v in cols.items()})
 
 
-def best(f, repeat=3):
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        f()
-        times.append(time.perf_counter() - t)
-    return min(times)
+def hepml_once(path):
+    out = subprocess.run([HEPML, "read", path, "--threads", "1", "--quiet", "--chunk-size", "100000"],
+                         check=True, capture_output=True, text=True).stdout
+    return float(re.search(r", ([0-9.]+) s,", out).group(1))
 
 
-def hepml_seconds(path):
-    secs = []
-    for _ in range(3):
-        out = subprocess.run([HEPML, "read", path, "--threads", "1", "--quiet", "--chunk-size", "100000"],
-                             check=True, capture_output=True, text=True).stdout
-        secs.append(float(re.search(r", ([0-9.]+) s,", out).group(1)))
-    return min(secs)
+def pyarrow_once(path):
+    t = time.perf_counter()
+    pq.read_table(path, use_threads=False)
+    return time.perf_counter() - t
 
 
 def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeat", type=int, default=5)
+    a = ap.parse_args()
     os.makedirs(DATA, exist_ok=True)
     table = nanoaod_like()
-    print(f"| file | size (MB) | hepml 1 thr (s) | pyarrow read_table 1 thr (s) | hepml / pyarrow speed |")
+    print(f"load average at start: {os.getloadavg()[0]:.1f}")
+    print("| file | size (MB) | hepml 1 thr (s) | pyarrow read_table 1 thr (s) | hepml / pyarrow speed |")
     print("|---|---|---|---|---|")
     for codec in ["snappy", "zstd"]:
         path = os.path.join(DATA, f"nanoaod-like-100k-{codec}.parquet")
         if not os.path.exists(path):
             pq.write_table(table, path, compression=codec)
         subprocess.run(["cat", path], stdout=subprocess.DEVNULL, check=True)
-        h = hepml_seconds(path)
-        p = best(lambda: pq.read_table(path, use_threads=False))
+        h, p = [], []
+        for _ in range(a.repeat):
+            h.append(hepml_once(path))
+            p.append(pyarrow_once(path))
+        h, p = min(h), min(p)
         print(f"| {os.path.basename(path)} | {os.path.getsize(path) / 1e6:.1f} | {h:.3f} | {p:.3f} | {p / h:.2f}× |", flush=True)
+    print(f"load average at end: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

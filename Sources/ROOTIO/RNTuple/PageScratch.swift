@@ -1,10 +1,10 @@
-/// Memory reused across the pages of a column chunk (a decompressed page, its levels, dictionary indices):
-/// it grows to the largest page once, so decoding a page allocates nothing. Contents do not survive a growth.
-final class ParquetScratch {
+/// Memory reused across the pages a decoder visits (a decompressed page, levels, indices): it grows to the largest
+/// page once, so decoding a page allocates nothing. Contents do not survive a growth. Owned by one task at a time.
+public final class PageScratch {
     private var storage: UnsafeMutableRawPointer
     private var capacity: Int
 
-    init() {
+    public init() {
         capacity = 4096
         storage = .allocate(byteCount: capacity, alignment: 64)
     }
@@ -12,7 +12,7 @@ final class ParquetScratch {
     deinit { storage.deallocate() }
 
     /// At least `count` bytes.
-    func bytes(_ count: Int) -> UnsafeMutableRawPointer {
+    public func bytes(_ count: Int) -> UnsafeMutableRawPointer {
         if count > capacity {
             storage.deallocate()
             capacity = max(count, capacity * 2)
@@ -22,7 +22,7 @@ final class ParquetScratch {
     }
 
     /// Room for `count` values of `T`.
-    func buffer<T: BitwiseCopyable>(_ count: Int, of _: T.Type) -> UnsafeMutablePointer<T> {
+    public func buffer<T: BitwiseCopyable>(_ count: Int, of _: T.Type) -> UnsafeMutablePointer<T> {
         bytes(count * MemoryLayout<T>.stride).bindMemory(to: T.self, capacity: count)
     }
 }

@@ -16,100 +16,162 @@ enum RNTuplePage {
     /// `count` elements of `column.type.decodedType`.
     static func decode(_ page: UnsafeRawBufferPointer, count: Int, column: RNTupleColumn, type: RNTupleColumnType,
                        into out: UnsafeMutableRawPointer) {
-        guard count > 0, let src = page.baseAddress else { return }
+        decode(page, count: count, range: 0..<count, column: column, type: type, into: out)
+    }
+
+    /// Decodes elements `range` of a page of `count` elements into `out` (`range.count` elements of the decoded type).
+    /// One pass per element: byte planes are joined, zigzag and delta undone in the same loop.
+    static func decode(_ page: UnsafeRawBufferPointer, count: Int, range: Range<Int>, column: RNTupleColumn,
+                       type: RNTupleColumnType, into out: UnsafeMutableRawPointer) {
+        guard !range.isEmpty, range.upperBound <= count, let src = page.baseAddress else { return }
+        let lo = range.lowerBound, n = range.count
+        let s = src.assumingMemoryBound(to: UInt8.self)
         switch type {
         case .bit:
-            let o = out.assumingMemoryBound(to: UInt8.self)
-            for i in 0..<count { o[i] = (src.load(fromByteOffset: i >> 3, as: UInt8.self) >> UInt8(i & 7)) & 1 }
+            unpackBools(s, range: range, into: out.assumingMemoryBound(to: UInt8.self))
         case .byte, .char, .int8, .uint8:
-            out.copyMemory(from: src, byteCount: count)
-        case .int16, .uint16, .int32, .uint32, .int64, .uint64, .real32, .real64:
-            out.copyMemory(from: src, byteCount: count * (type.bitsPerElement(declared: 0)! / 8))
+            out.copyMemory(from: src + lo, byteCount: n)
+        case .int16, .uint16, .int32, .uint32, .int64, .uint64, .real32, .real64, .index64:
+            let w = (type.bitsPerElement(declared: 0) ?? 8) / 8
+            out.copyMemory(from: src + lo * w, byteCount: n * w)
         case .index32:
             let o = out.assumingMemoryBound(to: Int64.self)
-            for i in 0..<count { o[i] = Int64(UInt32(littleEndian: src.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))) }
-        case .index64:
-            out.copyMemory(from: src, byteCount: count * 8)
-        case .splitUInt16, .splitUInt32, .splitUInt64, .splitReal32, .splitReal64:
-            unsplit(src, count: count, width: type.bitsPerElement(declared: 0)! / 8, into: out)
+            for j in 0..<n { o[j] = Int64(UInt32(littleEndian: src.loadUnaligned(fromByteOffset: 4 * (lo + j), as: UInt32.self))) }
+        case .splitUInt16:
+            unsplit16(s, count: count, range: range, into: out.assumingMemoryBound(to: UInt16.self)) { $0 }
         case .splitInt16:
-            unsplit(src, count: count, width: 2, into: out)
-            unzigzag(out.assumingMemoryBound(to: UInt16.self), count: count)
+            unsplit16(s, count: count, range: range, into: out.assumingMemoryBound(to: UInt16.self)) { ($0 >> 1) ^ (0 &- ($0 & 1)) }
+        case .splitUInt32, .splitReal32:
+            unsplit32(s, count: count, range: range, into: out.assumingMemoryBound(to: UInt32.self)) { $0 }
         case .splitInt32:
-            unsplit(src, count: count, width: 4, into: out)
-            unzigzag(out.assumingMemoryBound(to: UInt32.self), count: count)
+            unsplit32(s, count: count, range: range, into: out.assumingMemoryBound(to: UInt32.self)) { ($0 >> 1) ^ (0 &- ($0 & 1)) }
+        case .splitUInt64, .splitReal64:
+            unsplit64(s, count: count, range: range, into: out.assumingMemoryBound(to: UInt64.self)) { $0 }
         case .splitInt64:
-            unsplit(src, count: count, width: 8, into: out)
-            unzigzag(out.assumingMemoryBound(to: UInt64.self), count: count)
+            unsplit64(s, count: count, range: range, into: out.assumingMemoryBound(to: UInt64.self)) { ($0 >> 1) ^ (0 &- ($0 & 1)) }
         case .splitIndex32:
+            // Deltas from the page start: the running sum starts at element 0 even for a later range.
             let o = out.assumingMemoryBound(to: Int64.self)
             var acc: Int64 = 0
-            for i in 0..<count {
-                var v: UInt32 = 0
-                for b in 0..<4 { v |= UInt32(src.load(fromByteOffset: b * count + i, as: UInt8.self)) << UInt32(8 * b) }
+            for i in 0..<range.upperBound {
+                let v = UInt32(s[i]) | UInt32(s[count + i]) << 8 | UInt32(s[2 * count + i]) << 16 | UInt32(s[3 * count + i]) << 24
                 acc &+= Int64(v)
-                o[i] = acc
+                if i >= lo { o[i - lo] = acc }
             }
         case .splitIndex64:
-            unsplit(src, count: count, width: 8, into: out)
             let o = out.assumingMemoryBound(to: Int64.self)
-            for i in 1..<max(1, count) { o[i] = o[i] &+ o[i - 1] }
+            var acc: Int64 = 0
+            for i in 0..<range.upperBound {
+                var v: UInt64 = 0
+                for b in 0..<8 { v |= UInt64(s[b * count + i]) << UInt64(8 * b) }
+                acc &+= Int64(bitPattern: v)
+                if i >= lo { o[i - lo] = acc }
+            }
         case .real16, .splitReal16:
             let o = out.assumingMemoryBound(to: Float.self)
-            for i in 0..<count {
+            for j in 0..<n {
+                let i = lo + j
                 let bits: UInt16
                 if type == .real16 {
                     bits = UInt16(littleEndian: src.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))
                 } else {
-                    bits = UInt16(src.load(fromByteOffset: i, as: UInt8.self))
-                        | UInt16(src.load(fromByteOffset: count + i, as: UInt8.self)) << 8
+                    bits = UInt16(s[i]) | UInt16(s[count + i]) << 8
                 }
-                o[i] = halfToFloat(bits)
+                o[j] = halfToFloat(bits)
             }
         case .real32Trunc:
-            let n = column.bitsOnStorage
+            let bits = column.bitsOnStorage
             let o = out.assumingMemoryBound(to: UInt32.self)
-            unpackBits(src, byteCount: page.count, count: count, bits: n) { i, v in o[i] = v << UInt32(32 - n) }
+            unpackBits(src, byteCount: page.count, range: range, bits: bits) { j, v in o[j] = v << UInt32(32 - bits) }
         case .real32Quant:
-            let n = column.bitsOnStorage
-            let (lo, hi) = column.range ?? (0, 0)
-            let scale = n == 32 ? (hi - lo) / 4_294_967_295.0 : (hi - lo) / Double((UInt64(1) << UInt64(n)) - 1)
+            let bits = column.bitsOnStorage
+            let (low, high) = column.range ?? (0, 0)
+            let scale = bits == 32 ? (high - low) / 4_294_967_295.0 : (high - low) / Double((UInt64(1) << UInt64(bits)) - 1)
             let o = out.assumingMemoryBound(to: Float.self)
-            unpackBits(src, byteCount: page.count, count: count, bits: n) { i, v in o[i] = Float(lo + Double(v) * scale) }
+            unpackBits(src, byteCount: page.count, range: range, bits: bits) { j, v in o[j] = Float(low + Double(v) * scale) }
         case .switchColumn:
             break
         }
     }
 
-    /// Byte-split (all first bytes, then all second bytes, ...) to little-endian elements.
-    private static func unsplit(_ src: UnsafeRawPointer, count: Int, width: Int, into out: UnsafeMutableRawPointer) {
-        let s = src.assumingMemoryBound(to: UInt8.self)
-        let o = out.assumingMemoryBound(to: UInt8.self)
-        for b in 0..<width {
-            let plane = s + b * count
-            for i in 0..<count { o[i &* width &+ b] = plane[i] }
+    /// Byte `b` spread to 8 bools (one byte each, LSB first).
+    private static let spreadBits: [UInt64] = (0..<256).map { (b: Int) -> UInt64 in
+        var v: UInt64 = 0
+        for k in 0..<8 where b >> k & 1 == 1 { v |= UInt64(1) << UInt64(8 * k) }
+        return v
+    }
+
+    /// Bits `range` (LSB first) as one byte per bool; whole bytes through a table.
+    private static func unpackBools(_ s: UnsafePointer<UInt8>, range: Range<Int>, into o: UnsafeMutablePointer<UInt8>) {
+        var i = range.lowerBound
+        var j = 0
+        while i < range.upperBound && i & 7 != 0 {
+            o[j] = (s[i >> 3] >> UInt8(i & 7)) & 1
+            i += 1
+            j += 1
+        }
+        spreadBits.withUnsafeBufferPointer { table in
+            let dst = UnsafeMutableRawPointer(o)
+            while i + 8 <= range.upperBound {
+                dst.storeBytes(of: table[Int(s[i >> 3])], toByteOffset: j, as: UInt64.self)
+                i += 8
+                j += 8
+            }
+        }
+        while i < range.upperBound {
+            o[j] = (s[i >> 3] >> UInt8(i & 7)) & 1
+            i += 1
+            j += 1
         }
     }
 
-    private static func unzigzag<T: FixedWidthInteger & UnsignedInteger>(_ p: UnsafeMutablePointer<T>, count: Int) {
-        for i in 0..<count {
-            let u = T(littleEndian: p[i])
-            p[i] = (u >> 1) ^ (0 &- (u & 1))
+    /// Byte-split pages (all first bytes, then all second bytes, ...) joined to little-endian elements, with `map`
+    /// applied to each (zigzag decoding, or nothing).
+    @inline(__always)
+    private static func unsplit16(_ s: UnsafePointer<UInt8>, count: Int, range: Range<Int>, into o: UnsafeMutablePointer<UInt16>,
+                                  _ map: (UInt16) -> UInt16) {
+        let p0 = s + range.lowerBound, p1 = p0 + count
+        for j in 0..<range.count { o[j] = map(UInt16(p0[j]) | UInt16(p1[j]) << 8) }
+    }
+
+    @inline(__always)
+    private static func unsplit32(_ s: UnsafePointer<UInt8>, count: Int, range: Range<Int>, into o: UnsafeMutablePointer<UInt32>,
+                                  _ map: (UInt32) -> UInt32) {
+        let p0 = s + range.lowerBound, p1 = p0 + count, p2 = p1 + count, p3 = p2 + count
+        for j in 0..<range.count {
+            o[j] = map(UInt32(p0[j]) | UInt32(p1[j]) << 8 | UInt32(p2[j]) << 16 | UInt32(p3[j]) << 24)
         }
     }
 
-    /// Elements of `bits` bits packed LSB first into consecutive bytes.
-    private static func unpackBits(_ src: UnsafeRawPointer, byteCount: Int, count: Int, bits: Int,
+    @inline(__always)
+    private static func unsplit64(_ s: UnsafePointer<UInt8>, count: Int, range: Range<Int>, into o: UnsafeMutablePointer<UInt64>,
+                                  _ map: (UInt64) -> UInt64) {
+        let p0 = s + range.lowerBound, p1 = p0 + count, p2 = p1 + count, p3 = p2 + count
+        let p4 = p3 + count, p5 = p4 + count, p6 = p5 + count, p7 = p6 + count
+        for j in 0..<range.count {
+            let a = UInt64(p0[j]) | UInt64(p1[j]) << 8 | UInt64(p2[j]) << 16 | UInt64(p3[j]) << 24
+            let b = UInt64(p4[j]) << 32 | UInt64(p5[j]) << 40 | UInt64(p6[j]) << 48 | UInt64(p7[j]) << 56
+            o[j] = map(a | b)
+        }
+    }
+
+    /// Elements `range` of `bits` bits packed LSB first into consecutive bytes; `store` gets the output index.
+    private static func unpackBits(_ src: UnsafeRawPointer, byteCount: Int, range: Range<Int>, bits: Int,
                                    _ store: (Int, UInt32) -> Void) {
         let mask: UInt64 = bits == 32 ? 0xFFFF_FFFF : (UInt64(1) << UInt64(bits)) - 1
-        for i in 0..<count {
+        for (j, i) in range.enumerated() {
             let bit = i * bits
-            var word: UInt64 = 0
             let first = bit >> 3
-            for k in 0..<min(8, byteCount - first) {
-                word |= UInt64(src.load(fromByteOffset: first + k, as: UInt8.self)) << UInt64(8 * k)
+            var word: UInt64
+            if byteCount - first >= 8 {
+                word = UInt64(littleEndian: src.loadUnaligned(fromByteOffset: first, as: UInt64.self))
+            } else {
+                word = 0
+                for k in 0..<max(0, byteCount - first) {
+                    word |= UInt64(src.load(fromByteOffset: first + k, as: UInt8.self)) << UInt64(8 * k)
+                }
             }
-            store(i, UInt32((word >> UInt64(bit & 7)) & mask))
+            store(j, UInt32((word >> UInt64(bit & 7)) & mask))
         }
     }
 

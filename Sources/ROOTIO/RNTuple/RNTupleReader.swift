@@ -35,28 +35,28 @@ final class RNTupleReader: Sendable {
         }
         var pages: Pages = [:]
         var fetched: Int64 = 0
-        // Round 1: value columns of flat fields and index columns of collections.
+        // Round 1: index columns of collections, decoded whole (they are small and shared by projected fields).
         var wanted = Set<PageKey>()
-        for plan in plans {
+        for plan in plans where plan.shape != .values {
             for k in clusters {
                 let (lo, hi) = local(entries, k)
-                switch plan.shape {
-                case .values:
-                    let col = try primary(plan.value, k, plan)
-                    addPages(col, k, Int64(lo) * Int64(plan.repeatCount)..<Int64(hi) * Int64(plan.repeatCount), into: &wanted)
-                case .jagged, .cardinality:
-                    let col = try primary(plan.index, k, plan)
-                    addPages(col, k, Int64(max(0, lo - 1))..<Int64(hi), into: &wanted)
-                }
+                addPages(try primary(plan.index, k, plan), k, Int64(max(0, lo - 1))..<Int64(hi), into: &wanted)
             }
         }
         fetched += try await load(wanted, into: &pages)
-        // Round 2: value columns of collections, whose element ranges come from the offsets.
+        // Round 2: value columns; a collection's element ranges come from its offsets. Their pages are fetched
+        // compressed and decoded straight into the output columns.
         var valueRanges: [[Int: Range<Int64>]] = Array(repeating: [:], count: plans.count)
         wanted = []
-        for (p, plan) in plans.enumerated() where plan.shape == .jagged {
+        for (p, plan) in plans.enumerated() where plan.shape != .cardinality {
             for k in clusters {
                 let (lo, hi) = local(entries, k)
+                if plan.shape == .values {
+                    let r = Int64(lo) * Int64(plan.repeatCount)..<Int64(hi) * Int64(plan.repeatCount)
+                    valueRanges[p][k] = r
+                    addPages(try primary(plan.value, k, plan), k, r, into: &wanted)
+                    continue
+                }
                 let ends = try elements(Int64.self, column: try primary(plan.index, k, plan), cluster: k,
                                         range: Int64(max(0, lo - 1))..<Int64(hi), pages: pages, plan: plan)
                 let start = lo > 0 ? ends[0] : 0
@@ -76,15 +76,61 @@ final class RNTupleReader: Sendable {
                 addPages(valueColumn, k, r, into: &wanted)
             }
         }
-        fetched += try await load(wanted.subtracting(pages.keys), into: &pages)
+        let raw = try await fetch(wanted)
+        fetched += raw.bytes
         let count = Int(entries.count)
-        var columns: [Column] = []
-        columns.reserveCapacity(plans.count)
-        for (p, plan) in plans.enumerated() {
-            columns.append(try assemble(plan, clusters: clusters, entries: entries, pages: pages, valueRanges: valueRanges[p],
-                                        count: count))
+        var collections: [[Int]: [Int64]] = [:]
+        for plan in plans where plan.shape != .values && collections[plan.index] == nil {
+            collections[plan.index] = try collectionOffsets(plan, clusters: clusters, entries: entries, pages: pages, count: count)
         }
-        return (ColumnBatch(entryStart: entries.lowerBound, entryCount: count, columns: columns), fetched)
+        let offsets = collections
+        let ranges = valueRanges
+        let queue = JobQueue()
+        let built = try await withThrowingTaskGroup(of: [(Int, Column)].self) { group in
+            for _ in 0..<min(threads, plans.count) {
+                group.addTask { [self] in
+                    let scratch = (page: PageScratch(), converted: PageScratch())
+                    var out: [(Int, Column)] = []
+                    while let p = queue.take(below: plans.count) {
+                        try Task.checkCancellation()
+                        out.append((p, try assemble(plans[p], entries: entries, collections: offsets, raw: raw.pages,
+                                                    valueRanges: ranges[p], count: count, scratch: scratch)))
+                    }
+                    return out
+                }
+            }
+            var all = [Column?](repeating: nil, count: plans.count)
+            for try await part in group { for (p, c) in part { all[p] = c } }
+            return all
+        }
+        return (ColumnBatch(entryStart: entries.lowerBound, entryCount: count, columns: built.compactMap { $0 }), fetched)
+    }
+
+    /// Stored (compressed) pages and their file offsets.
+    typealias RawPages = [PageKey: (bytes: ArraySlice<UInt8>, offset: Int64)]
+
+    /// Fetches `keys` as stored, in one request set; returns them and the bytes read.
+    private func fetch(_ keys: Set<PageKey>) async throws -> (pages: RawPages, bytes: Int64) {
+        let list = Array(keys)
+        let ranges = try list.map(byteRange)
+        let raws = try await source.read(ranges: ranges)
+        var out: RawPages = [:]
+        out.reserveCapacity(list.count)
+        for (i, key) in list.enumerated() { out[key] = (raws[i], ranges[i].offset) }
+        return (out, Int64(ranges.reduce(0) { $0 + $1.count }))
+    }
+
+    /// The stored bytes of a page (and its checksum), checked against the file size.
+    private func byteRange(_ key: PageKey) throws -> ByteRange {
+        let info = ntuple.clusters[key.cluster].columns[key.column].pages[key.page]
+        let n = info.location.count + (info.hasChecksum ? 8 : 0)
+        guard info.location.offset >= 0, info.location.count >= 0, info.location.offset <= source.size,
+              Int64(n) <= source.size - info.location.offset
+        else {
+            throw ROOTIOError.truncated(file: source.name, object: pageName(key), offset: info.location.offset,
+                                        needed: n, available: Int(max(0, source.size - max(0, info.location.offset))))
+        }
+        return ByteRange(offset: info.location.offset, count: n)
     }
 
     /// Cluster-local entry range of `entries` in cluster `k`.
@@ -115,19 +161,7 @@ final class RNTupleReader: Sendable {
     private func load(_ keys: Set<PageKey>, into pages: inout Pages) async throws -> Int64 {
         let list = Array(keys)
         guard !list.isEmpty else { return 0 }
-        var ranges: [ByteRange] = []
-        ranges.reserveCapacity(list.count)
-        for key in list {
-            let info = ntuple.clusters[key.cluster].columns[key.column].pages[key.page]
-            let n = info.location.count + (info.hasChecksum ? 8 : 0)
-            guard info.location.offset >= 0, info.location.count >= 0, info.location.offset <= source.size,
-                  Int64(n) <= source.size - info.location.offset
-            else {
-                throw ROOTIOError.truncated(file: source.name, object: pageName(key), offset: info.location.offset,
-                                            needed: n, available: Int(max(0, source.size - max(0, info.location.offset))))
-            }
-            ranges.append(ByteRange(offset: info.location.offset, count: n))
-        }
+        let ranges = try list.map(byteRange)
         let raws = try await source.read(ranges: ranges)
         let requested = ranges
         let queue = JobQueue()
@@ -156,42 +190,54 @@ final class RNTupleReader: Sendable {
         return "RNTuple '\(ntuple.path)' field '\(field)' column \(key.column) cluster \(key.cluster) page \(key.page)"
     }
 
+    /// A whole page decoded (index columns).
     private func decodePage(_ key: PageKey, raw: ArraySlice<UInt8>, at offset: Int64) throws -> [UInt8] {
+        let scratch = PageScratch()
+        return try withPage(key, raw: raw, at: offset, scratch: scratch) { bytes, elements, column, type, decoded in
+            [UInt8](unsafeUninitializedCapacity: elements * decoded.byteSize) { o, n in
+                if let base = o.baseAddress {
+                    RNTuplePage.decode(bytes, count: elements, column: column, type: type, into: UnsafeMutableRawPointer(base))
+                }
+                n = elements * decoded.byteSize
+            }
+        }
+    }
+
+    /// Calls `body` with the page's stored bytes verified (checksum) and decompressed into `scratch` (or as stored),
+    /// its element count, column, column type and decoded type.
+    private func withPage<R>(_ key: PageKey, raw: ArraySlice<UInt8>, at offset: Int64, scratch: PageScratch,
+                             _ body: (UnsafeRawBufferPointer, Int, RNTupleColumn, RNTupleColumnType, ScalarType) throws -> R) throws -> R {
         let info = ntuple.clusters[key.cluster].columns[key.column].pages[key.page]
         let column = ntuple.schema.columns[key.column]
-        let object = pageName(key)
         guard let type = column.type, let decodedType = type.decodedType,
               let bits = type.bitsPerElement(declared: column.bitsOnStorage)
         else {
-            throw ROOTIOError.unsupported(file: source.name, object: object, reason: "column type \(column.rawType)")
+            throw ROOTIOError.unsupported(file: source.name, object: pageName(key), reason: "column type \(column.rawType)")
         }
         let stored = raw.prefix(info.location.count)
         if info.hasChecksum {
             let expected = raw.suffix(8).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
             let found = stored.withUnsafeBytes { XXHash.xxh3($0) }
             guard expected == found else {
-                throw ROOTIOError.checksumMismatch(file: source.name, object: object, offset: offset, expected: expected, found: found)
+                throw ROOTIOError.checksumMismatch(file: source.name, object: pageName(key), offset: offset, expected: expected, found: found)
             }
         }
         let (bitCount, overflow) = info.elements.multipliedReportingOverflow(by: bits)
         guard !overflow, bitCount / 8 <= 1 << 30 else {
-            throw ROOTIOError.malformed(file: source.name, object: object, offset: offset, reason: "\(info.elements) elements")
+            throw ROOTIOError.malformed(file: source.name, object: pageName(key), offset: offset, reason: "\(info.elements) elements")
         }
         guard info.elements * decodedType.byteSize <= Self.maxDecodedPage else {
-            throw ROOTIOError.malformed(file: source.name, object: object, offset: offset,
+            throw ROOTIOError.malformed(file: source.name, object: pageName(key), offset: offset,
                                         reason: "page of \(info.elements) elements (more than \(Self.maxDecodedPage) bytes decoded)")
         }
         let size = (bitCount + 7) / 8
-        let bytes = try RNTuplePage.inflate(stored, uncompressedSize: size, file: source.name, object: object, fileOffset: offset)
-        var out = [UInt8](repeating: 0, count: info.elements * decodedType.byteSize)
-        bytes.withUnsafeBytes { page in
-            out.withUnsafeMutableBytes { o in
-                if let base = o.baseAddress {
-                    RNTuplePage.decode(page, count: info.elements, column: column, type: type, into: base)
-                }
-            }
+        return try stored.withUnsafeBytes { (page: UnsafeRawBufferPointer) in
+            if page.count == size { return try body(page, info.elements, column, type, decodedType) }
+            try ROOTDecompressor.validate(page, uncompressedSize: size, file: source.name, object: pageName(key), fileOffset: offset)
+            let out = UnsafeMutableRawBufferPointer(start: scratch.bytes(size), count: size)
+            try ROOTDecompressor.decompress(page, into: out, file: source.name, object: pageName(key), fileOffset: offset)
+            return try body(UnsafeRawBufferPointer(out), info.elements, column, type, decodedType)
         }
-        return out
     }
 
     /// Elements `range` (cluster-local) of `column` in cluster `k` as `T` (which must be the decoded type's layout).
@@ -226,32 +272,45 @@ final class RNTupleReader: Sendable {
         }
     }
 
-    private func assemble(_ plan: RNTupleFieldPlan, clusters: [Int], entries: Range<Int64>, pages: Pages,
-                          valueRanges: [Int: Range<Int64>], count: Int) throws -> Column {
+    /// Offsets (from 0) of the entries' collections, from the index column of `plan`; shared by every field
+    /// projected onto the same collection.
+    private func collectionOffsets(_ plan: RNTupleFieldPlan, clusters: [Int], entries: Range<Int64>, pages: Pages,
+                                   count: Int) throws -> [Int64] {
+        var o: [Int64] = [0]
+        o.reserveCapacity(count + 1)
+        for k in clusters {
+            let (lo, hi) = local(entries, k)
+            let ends = try elements(Int64.self, column: try primary(plan.index, k, plan), cluster: k,
+                                    range: Int64(max(0, lo - 1))..<Int64(hi), pages: pages, plan: plan)
+            var previous = lo > 0 ? ends[0] : 0
+            for e in ends.dropFirst(lo > 0 ? 1 : 0) {
+                guard e >= previous else {
+                    throw ROOTIOError.malformed(file: source.name, object: "field '\(plan.name)' cluster \(k)", offset: 0,
+                                                reason: "collection offsets decrease")
+                }
+                let (next, overflow) = o[o.count - 1].addingReportingOverflow(e - previous)
+                guard !overflow else {
+                    throw ROOTIOError.malformed(file: source.name, object: "field '\(plan.name)' cluster \(k)", offset: 0,
+                                                reason: "collection offsets overflow")
+                }
+                o.append(next)
+                previous = e
+            }
+        }
+        return o
+    }
+
+    /// Scratch memory of one assembling task: a decompressed page, and values before a type conversion.
+    typealias Scratch = (page: PageScratch, converted: PageScratch)
+
+    private func assemble(_ plan: RNTupleFieldPlan, entries: Range<Int64>, collections: [[Int]: [Int64]], raw: RawPages,
+                          valueRanges: [Int: Range<Int64>], count: Int, scratch: Scratch) throws -> Column {
         let interp = plan.interpretation
         var offsets: [Int64]?
         var lengths: [Int64] = []
         if plan.shape != .values {
-            var o: [Int64] = [0]
-            o.reserveCapacity(count + 1)
-            for k in clusters {
-                let (lo, hi) = local(entries, k)
-                let ends = try elements(Int64.self, column: try primary(plan.index, k, plan), cluster: k,
-                                        range: Int64(max(0, lo - 1))..<Int64(hi), pages: pages, plan: plan)
-                var previous = lo > 0 ? ends[0] : 0
-                for e in ends.dropFirst(lo > 0 ? 1 : 0) {
-                    guard e >= previous else {
-                        throw ROOTIOError.malformed(file: source.name, object: "field '\(plan.name)' cluster \(k)", offset: 0,
-                                                    reason: "collection offsets decrease")
-                    }
-                    let (next, overflow) = o[o.count - 1].addingReportingOverflow(e - previous)
-                    guard !overflow else {
-                        throw ROOTIOError.malformed(file: source.name, object: "field '\(plan.name)' cluster \(k)", offset: 0,
-                                                    reason: "collection offsets overflow")
-                    }
-                    o.append(next)
-                    previous = e
-                }
+            guard let o = collections[plan.index] else {
+                throw ROOTIOError.malformed(file: source.name, object: "field '\(plan.name)'", offset: 0, reason: "collection offsets not loaded")
             }
             if plan.shape == .cardinality {
                 lengths = (0..<count).map { o[$0 + 1] - o[$0] }
@@ -263,56 +322,94 @@ final class RNTupleReader: Sendable {
         if plan.shape == .cardinality {
             values = .int64(lengths)
         } else {
-            var parts: [(column: Int, cluster: Int, range: Range<Int64>)] = []
-            for k in clusters {
-                let (lo, hi) = local(entries, k)
-                let r = plan.shape == .jagged ? valueRanges[k] ?? 0..<0
-                    : Int64(lo) * Int64(plan.repeatCount)..<Int64(hi) * Int64(plan.repeatCount)
-                parts.append((try primary(plan.value, k, plan), k, r))
-            }
-            values = try gather(plan, parts: parts, pages: pages)
+            var parts: [Part] = []
+            for k in valueRanges.keys.sorted() { parts.append(Part(column: try primary(plan.value, k, plan), cluster: k, range: valueRanges[k] ?? 0..<0)) }
+            values = try gather(plan, parts: parts, raw: raw, scratch: scratch)
         }
         return Column(name: plan.name, type: interp.type, kind: interp.kind, shape: interp.shape, entryStart: entries.lowerBound,
                       entryCount: count, values: values, offsets: offsets)
     }
 
+    /// Elements `range` (cluster-local) of a value column in one cluster.
+    struct Part {
+        var column: Int
+        var cluster: Int
+        var range: Range<Int64>
+    }
+
     /// The value elements of all parts, converted to the field's type.
-    private func gather(_ plan: RNTupleFieldPlan, parts: [(column: Int, cluster: Int, range: Range<Int64>)], pages: Pages) throws
-        -> ColumnValues
-    {
+    private func gather(_ plan: RNTupleFieldPlan, parts: [Part], raw: RawPages, scratch: Scratch) throws -> ColumnValues {
         switch plan.interpretation.type {
-        case .bool: return .bool(try gather(Bool.self, plan, parts, pages))
-        case .int8: return .int8(try gather(Int8.self, plan, parts, pages))
-        case .uint8: return .uint8(try gather(UInt8.self, plan, parts, pages))
-        case .int16: return .int16(try gather(Int16.self, plan, parts, pages))
-        case .uint16: return .uint16(try gather(UInt16.self, plan, parts, pages))
-        case .int32: return .int32(try gather(Int32.self, plan, parts, pages))
-        case .uint32: return .uint32(try gather(UInt32.self, plan, parts, pages))
-        case .int64: return .int64(try gather(Int64.self, plan, parts, pages))
-        case .uint64: return .uint64(try gather(UInt64.self, plan, parts, pages))
-        case .float32: return .float32(try gather(Float.self, plan, parts, pages))
-        case .float64: return .float64(try gather(Double.self, plan, parts, pages))
+        case .bool: return .bool(try gather(Bool.self, plan, parts, raw, scratch))
+        case .int8: return .int8(try gather(Int8.self, plan, parts, raw, scratch))
+        case .uint8: return .uint8(try gather(UInt8.self, plan, parts, raw, scratch))
+        case .int16: return .int16(try gather(Int16.self, plan, parts, raw, scratch))
+        case .uint16: return .uint16(try gather(UInt16.self, plan, parts, raw, scratch))
+        case .int32: return .int32(try gather(Int32.self, plan, parts, raw, scratch))
+        case .uint32: return .uint32(try gather(UInt32.self, plan, parts, raw, scratch))
+        case .int64: return .int64(try gather(Int64.self, plan, parts, raw, scratch))
+        case .uint64: return .uint64(try gather(UInt64.self, plan, parts, raw, scratch))
+        case .float32: return .float32(try gather(Float.self, plan, parts, raw, scratch))
+        case .float64: return .float64(try gather(Double.self, plan, parts, raw, scratch))
         }
     }
 
-    private func gather<T: RNTupleConvertible>(_: T.Type, _ plan: RNTupleFieldPlan,
-                                               _ parts: [(column: Int, cluster: Int, range: Range<Int64>)], _ pages: Pages) throws -> [T]
+    /// Decodes the parts' pages straight into one output array (through `scratch.converted` when the column's
+    /// decoded type differs from the field's).
+    private func gather<T: RNTupleConvertible>(_: T.Type, _ plan: RNTupleFieldPlan, _ parts: [Part], _ raw: RawPages,
+                                               _ scratch: Scratch) throws -> [T]
     {
-        let total = parts.reduce(0) { $0 + $1.range.count }
-        var out: [T] = []
-        out.reserveCapacity(total)
         for part in parts {
-            guard let stored = ntuple.schema.columns[part.column].type?.decodedType else { continue }
-            try forEachSlice(column: part.column, cluster: part.cluster, range: part.range, pages: pages, plan: plan,
-                             width: stored.byteSize) { bytes in
-                if stored == T.scalarType {
-                    bytes.withMemoryRebound(to: T.self) { out.append(contentsOf: $0) }
-                } else {
-                    T.appendConverting(bytes, from: stored, to: &out)
-                }
+            guard part.range.lowerBound >= 0, part.range.upperBound <= Int64(ntuple.clusters[part.cluster].columns[part.column].elements)
+            else {
+                throw ROOTIOError.malformed(file: source.name, object: "field '\(plan.name)' column \(part.column) cluster \(part.cluster)",
+                                            offset: 0, reason: "needs elements \(part.range), the cluster's pages hold "
+                                                + "\(ntuple.clusters[part.cluster].columns[part.column].elements)")
             }
         }
-        return out
+        let total = parts.reduce(0) { $0 + $1.range.count }
+        var failure: (any Error)?
+        let values = [T](unsafeUninitializedCapacity: total) { out, initialized in
+            initialized = 0
+            guard let base = out.baseAddress else { return }
+            var at = 0
+            do {
+                for part in parts where !part.range.isEmpty {
+                    let cr = ntuple.clusters[part.cluster].columns[part.column]
+                    for i in cr.pages.indices {
+                        let s = Int64(cr.pageStarts[i]), e = Int64(cr.pageStarts[i + 1])
+                        let lo = max(s, part.range.lowerBound), hi = min(e, part.range.upperBound)
+                        guard lo < hi else { continue }
+                        let key = PageKey(cluster: part.cluster, column: part.column, page: i)
+                        guard let stored = raw[key], at + Int(hi - lo) <= total else {
+                            throw ROOTIOError.malformed(file: source.name, object: "field '\(plan.name)'", offset: 0, reason: "page \(i) not loaded")
+                        }
+                        try withPage(key, raw: stored.bytes, at: stored.offset, scratch: scratch.page) { bytes, elements, column, type, decoded in
+                            let range = Int(lo - s)..<Int(hi - s)
+                            if decoded == T.scalarType {
+                                RNTuplePage.decode(bytes, count: elements, range: range, column: column, type: type,
+                                                   into: UnsafeMutableRawPointer(base + at))
+                            } else {
+                                let tmp = scratch.converted.bytes(range.count * decoded.byteSize)
+                                RNTuplePage.decode(bytes, count: elements, range: range, column: column, type: type, into: tmp)
+                                T.convert(UnsafeRawBufferPointer(start: tmp, count: range.count * decoded.byteSize), from: decoded,
+                                          into: base + at)
+                            }
+                        }
+                        at += Int(hi - lo)
+                    }
+                }
+                guard at == total else {
+                    throw ROOTIOError.malformed(file: source.name, object: "field '\(plan.name)'", offset: 0,
+                                                reason: "pages hold \(at) of \(total) values")
+                }
+                initialized = total
+            } catch {
+                failure = error
+            }
+        }
+        if let failure { throw failure }
+        return values
     }
 }
 
@@ -324,21 +421,22 @@ protocol RNTupleConvertible: ColumnScalar {
 }
 
 extension RNTupleConvertible {
-    static func appendConverting(_ bytes: UnsafeRawBufferPointer, from type: ScalarType, to out: inout [Self]) {
+    /// Converts the decoded values in `bytes` (of `type`) into `out`.
+    static func convert(_ bytes: UnsafeRawBufferPointer, from type: ScalarType, into out: UnsafeMutablePointer<Self>) {
         let n = bytes.count / type.byteSize
         for i in 0..<n {
             switch type {
-            case .bool, .uint8: out.append(Self(rntupleInteger: Int64(bytes.load(fromByteOffset: i, as: UInt8.self))))
-            case .int8: out.append(Self(rntupleInteger: Int64(bytes.load(fromByteOffset: i, as: Int8.self))))
-            case .int16: out.append(Self(rntupleInteger: Int64(bytes.loadUnaligned(fromByteOffset: 2 * i, as: Int16.self))))
-            case .uint16: out.append(Self(rntupleInteger: Int64(bytes.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))))
-            case .int32: out.append(Self(rntupleInteger: Int64(bytes.loadUnaligned(fromByteOffset: 4 * i, as: Int32.self))))
-            case .uint32: out.append(Self(rntupleInteger: Int64(bytes.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))))
-            case .int64: out.append(Self(rntupleInteger: bytes.loadUnaligned(fromByteOffset: 8 * i, as: Int64.self)))
+            case .bool, .uint8: out[i] = Self(rntupleInteger: Int64(bytes.load(fromByteOffset: i, as: UInt8.self)))
+            case .int8: out[i] = Self(rntupleInteger: Int64(bytes.load(fromByteOffset: i, as: Int8.self)))
+            case .int16: out[i] = Self(rntupleInteger: Int64(bytes.loadUnaligned(fromByteOffset: 2 * i, as: Int16.self)))
+            case .uint16: out[i] = Self(rntupleInteger: Int64(bytes.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)))
+            case .int32: out[i] = Self(rntupleInteger: Int64(bytes.loadUnaligned(fromByteOffset: 4 * i, as: Int32.self)))
+            case .uint32: out[i] = Self(rntupleInteger: Int64(bytes.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)))
+            case .int64: out[i] = Self(rntupleInteger: bytes.loadUnaligned(fromByteOffset: 8 * i, as: Int64.self))
             case .uint64:
-                out.append(Self(rntupleInteger: Int64(bitPattern: bytes.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self))))
-            case .float32: out.append(Self(rntupleReal: Double(bytes.loadUnaligned(fromByteOffset: 4 * i, as: Float.self))))
-            case .float64: out.append(Self(rntupleReal: bytes.loadUnaligned(fromByteOffset: 8 * i, as: Double.self)))
+                out[i] = Self(rntupleInteger: Int64(bitPattern: bytes.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self)))
+            case .float32: out[i] = Self(rntupleReal: Double(bytes.loadUnaligned(fromByteOffset: 4 * i, as: Float.self)))
+            case .float64: out[i] = Self(rntupleReal: bytes.loadUnaligned(fromByteOffset: 8 * i, as: Double.self))
             }
         }
     }

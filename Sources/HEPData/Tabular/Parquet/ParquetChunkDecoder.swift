@@ -1,4 +1,5 @@
 import CCodecsZlib
+import ROOTIO
 
 /// Decodes one column chunk (all its pages) straight into the row group's column: values in one buffer sized
 /// once (nulls become `T.null`), and for lists the row offsets. Works on the chunk's bytes alone: every page
@@ -30,10 +31,10 @@ struct ParquetChunkDecoder<T: ParquetPhysical> {
 
     /// Reused memory for one chunk.
     private struct Scratch {
-        let page = ParquetScratch()
-        let repetition = ParquetScratch()
-        let definition = ParquetScratch()
-        let indices = ParquetScratch()
+        let page = PageScratch()
+        let repetition = PageScratch()
+        let definition = PageScratch()
+        let indices = PageScratch()
     }
 
     func decode(_ bytes: ArraySlice<UInt8>) throws -> (values: [T], offsets: [Int64]?) {
@@ -156,7 +157,7 @@ struct ParquetChunkDecoder<T: ParquetPhysical> {
     }
 
     /// The page body decompressed into `scratch` (or the stored bytes themselves when uncompressed).
-    private func decompress(_ page: UnsafeRawBufferPointer, size: Int, scratch: ParquetScratch, at: Int64) throws -> UnsafeRawBufferPointer {
+    private func decompress(_ page: UnsafeRawBufferPointer, size: Int, scratch: PageScratch, at: Int64) throws -> UnsafeRawBufferPointer {
         if chunk.codec == 0 {
             guard page.count == size else { throw Failure(offset: at, reason: "corrupt page: stored page is \(page.count) bytes, header says \(size)") }
             return page
