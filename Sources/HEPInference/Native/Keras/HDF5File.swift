@@ -7,6 +7,8 @@ import Foundation
 /// thread-safe); failures become `NativeEngineError.malformedModel` naming the file and object.
 final class HDF5File {
     private static let lock = NSLock()
+    /// Images opened so far (guarded by `lock`).
+    nonisolated(unsafe) private static var openCount = 0
     private let file: hid_t
     private let name: String
 
@@ -24,7 +26,9 @@ final class HDF5File {
             guard fapl >= 0, H5Pset_fapl_core(fapl, 1 << 16, false) >= 0 else { return -1 }
             let set = bytes.withUnsafeBytes { H5Pset_file_image(fapl, UnsafeMutableRawPointer(mutating: $0.baseAddress), $0.count) }
             guard set >= 0 else { return -1 }
-            return H5Fopen("in-memory.h5", hepml_h5_read_only(), fapl)
+            // The core driver treats files of the same name as one: each image gets its own.
+            Self.openCount += 1
+            return H5Fopen("hepml-image-\(Self.openCount).h5", hepml_h5_read_only(), fapl)
         }
         guard id >= 0 else { throw NativeEngineError.malformedModel("\(name): HDF5 cannot open it (truncated or damaged)") }
         file = id

@@ -11,10 +11,23 @@ struct KerasArchive {
     /// Largest entry accepted (models of this engine are small; a zip bomb must not fill memory).
     static let maxEntryBytes = 1 << 31
 
+    /// Reads the archive in `bytes` through a temporary file: ZIPFoundation's in-memory archives trap on offsets
+    /// past the end of a damaged archive, its file-backed ones report an error.
     init(bytes: [UInt8], name: String) throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("hepml-keras-\(UUID().uuidString).zip")
+        do {
+            try Data(bytes).write(to: url)
+        } catch {
+            throw NativeEngineError.malformedModel("\(name): cannot stage the archive for reading")
+        }
+        defer { try? FileManager.default.removeItem(at: url) }
+        try self.init(url: url, name: name)
+    }
+
+    init(url: URL, name: String) throws {
         let archive: Archive
         do {
-            archive = try Archive(data: Data(bytes), accessMode: .read)
+            archive = try Archive(url: url, accessMode: .read)
         } catch {
             throw NativeEngineError.malformedModel("\(name) is not a zip archive (\(error))")
         }

@@ -26,15 +26,23 @@ public enum KerasImporter {
     public static func load(path: String) throws -> Model {
         let name = (path as NSString).lastPathComponent
         guard let data = FileManager.default.contents(atPath: path) else { throw NativeEngineError.malformedModel("cannot read \(name)") }
-        return try load(bytes: [UInt8](data), name: name)
+        let bytes = [UInt8](data)
+        return try load(bytes: bytes, name: name, archive: isZip(bytes) ? { try KerasArchive(url: URL(fileURLWithPath: path), name: name) } : nil)
     }
 
     public static func load(bytes: [UInt8], name: String) throws -> Model {
+        try load(bytes: bytes, name: name, archive: nil)
+    }
+
+    private static func isZip(_ b: [UInt8]) -> Bool { b.starts(with: [0x50, 0x4B, 0x03, 0x04]) || b.starts(with: [0x50, 0x4B, 0x05, 0x06]) }
+
+    /// `archive` opens a zip from its file (else from `bytes`).
+    private static func load(bytes: [UInt8], name: String, archive open: (() throws -> KerasArchive)?) throws -> Model {
         let configBytes: [UInt8]
         let file: HDF5File
         let legacy: Bool
-        if bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) || bytes.starts(with: [0x50, 0x4B, 0x05, 0x06]) {
-            let archive = try KerasArchive(bytes: bytes, name: name)
+        if isZip(bytes) {
+            let archive = try open?() ?? KerasArchive(bytes: bytes, name: name)
             configBytes = archive.config
             file = try HDF5File(bytes: archive.weights, name: "\(name)/model.weights.h5")
             legacy = false
