@@ -39,7 +39,7 @@ struct InfoCommand: AsyncParsableCommand {
                 for (b, i) in readable {
                     let shape = i.kind == .fixed ? "\(i.shape)" : ""
                     let counter = i.counter.map { "[\($0)]" } ?? (i.kind == .jagged ? "[vector]" : "")
-                    print("  \(pad(b.name, 28)) \(pad(i.type.rawValue, 8)) \(pad(i.kind.rawValue + shape + counter, 20)) "
+                    print("  \(pad(b.name, 28)) \(pad(i.kind.isString ? "utf8" : i.type.rawValue, 8)) \(pad(i.kind.rawValue + shape + counter, 20)) "
                         + "compressed \(pad(String(b.compressedBytes), 10, right: true))  uncompressed \(pad(String(b.uncompressedBytes), 10, right: true))")
                 }
                 for (b, why) in skipped { print("  \(pad(b.name, 28)) skipped: \(why)") }
