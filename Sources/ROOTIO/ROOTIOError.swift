@@ -20,6 +20,8 @@ public enum ROOTIOError: Error, CustomStringConvertible, Sendable, Equatable {
     case branchNotFound(file: String, tree: String, branch: String)
     /// Several branches answer to that name (a short name shared by members of different objects).
     case ambiguousBranch(file: String, tree: String, branch: String, candidates: [String])
+    /// The branch is one the reader skips (with the reason: its type, or baskets that do not cover the tree).
+    case skippedBranch(file: String, tree: String, branch: String, reason: String)
     /// The object or branch uses a class or layout the reader does not decode yet.
     case unsupported(file: String, object: String, reason: String)
 
@@ -42,6 +44,8 @@ public enum ROOTIOError: Error, CustomStringConvertible, Sendable, Equatable {
         case let .ambiguousBranch(file, tree, branch, candidates):
             return "\(file): tree '\(tree)' has several branches named '\(branch)': "
                 + candidates.map { "'\($0)'" }.joined(separator: ", ") + " (use the full name)"
+        case let .skippedBranch(file, tree, branch, reason):
+            return "\(file): tree '\(tree)': branch '\(branch)' cannot be read: \(reason)"
         case let .unsupported(file, object, reason): return "\(file): \(object): not supported yet: \(reason)"
         }
     }

@@ -105,7 +105,7 @@ public struct Tree: Sendable {
         for p in include where !Glob.hasWildcards(p) {
             let b = try branch(named: p)
             if case let .failure(reason) = interpretation(of: b) {
-                throw ROOTIOError.unsupported(file: file.name, object: "branch '\(p)'", reason: reason.description)
+                throw ROOTIOError.skippedBranch(file: file.name, tree: path, branch: b.name, reason: reason.description)
             }
             named.insert(ObjectIdentifier(b))
         }

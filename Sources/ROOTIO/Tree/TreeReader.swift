@@ -71,7 +71,7 @@ public final class TreeReader: Sendable {
                 return Target(branch: b, interpretation: i,
                               table: try BasketTable(branch: b, file: tree.file.name, fileSize: tree.file.source.size))
             case let .failure(reason):
-                throw ROOTIOError.unsupported(file: tree.file.name, object: "branch '\(b.name)'", reason: reason.description)
+                throw ROOTIOError.skippedBranch(file: tree.file.name, tree: tree.path, branch: b.name, reason: reason.description)
             }
         }
         outputs = targets.map { ($0.branch.name, $0.interpretation) }
