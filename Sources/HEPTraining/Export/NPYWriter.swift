@@ -40,7 +40,7 @@ public final class NPYWriter {
 
     /// Appends `values` (a whole number of rows) as raw little-endian elements.
     public func append<T>(_ values: [T], rows n: Int) throws {
-        try values.withUnsafeBytes { try handle.write(contentsOf: Data($0)) }
+        try values.withUnsafeBytes { try handle.write(contentsOf: $0) }
         rows += n
     }
 
