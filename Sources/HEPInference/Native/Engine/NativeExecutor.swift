@@ -16,21 +16,22 @@ enum NativeExecutor {
                          plan: NativeMemoryPlan?) throws -> [NativeTensor?] {
         var values = graph.constants
         for (spec, t) in zip(graph.inputs, inputs) { values[spec.value] = t }
-        guard let first = graph.nodes.first else { return values }
-        let ctx = NativeKernelContext(plan: plan, workspace: workspace, node: first)
+        let ctx = NativeKernelContext(plan: plan, workspace: workspace)
         var ins = [NativeTensor]()
         ins.reserveCapacity(8)
-        for node in graph.nodes {
-            ins.removeAll(keepingCapacity: true)
-            for v in node.inputs {
-                guard let t = values[v] else {
-                    throw NativeEngineError.malformedModel("node '\(node.name)' reads '\(graph.valueNames[v])' before it is computed")
+        try graph.nodes.withUnsafeBufferPointer { nodes in
+            for i in 0..<nodes.count {
+                ins.removeAll(keepingCapacity: true)
+                for v in nodes[i].inputs {
+                    guard let t = values[v] else {
+                        throw NativeEngineError.malformedModel("node '\(nodes[i].name)' reads '\(graph.valueNames[v])' before it is computed")
+                    }
+                    ins.append(t)
                 }
-                ins.append(t)
+                ctx.at(nodes, i)
+                let outs = try NativeKernels.run(nodes[i].op, ins, ctx)
+                for (k, v) in nodes[i].outputs.enumerated() where k < outs.count { values[v] = outs[k] }
             }
-            ctx.node = node
-            let outs = try NativeKernels.run(node.op, ins, ctx)
-            for (k, v) in node.outputs.enumerated() where k < outs.count { values[v] = outs[k] }
         }
         return values
     }
