@@ -27,6 +27,9 @@ final class ModelScheduler: Sendable {
     static let inlineRunNanoseconds: UInt64 = 40_000
     /// Batches one request's thread may run in a row for others before handing the queue to a worker.
     static let inlineBatches = 4
+    /// Batches a worker thread runs in a row before it goes back to the end of the worker pool's queue, so
+    /// one busy model does not keep the shared workers from other models' runs and large-body decoding.
+    static let workerBatches = 16
 
     private struct Pending: Sendable {
         let id: UInt64
@@ -172,10 +175,10 @@ final class ModelScheduler: Sendable {
         var here = here
         while let batch = batches.popFirst() {
             guard here > 0 else {
-                for b in [batch] + batches { submit { self.start(Taken(batches: [b]), here: .max, onWorker: true) } }
+                for b in [batch] + batches { submit { self.start(Taken(batches: [b]), here: Self.workerBatches, onWorker: true) } }
                 return
             }
-            for b in batches { submit { self.start(Taken(batches: [b]), here: .max, onWorker: true) } }
+            for b in batches { submit { self.start(Taken(batches: [b]), here: Self.workerBatches, onWorker: true) } }
             let ns = execute(batch)
             here -= 1
             let next = state.withLock { s -> Taken in
