@@ -96,6 +96,8 @@ struct ServeCommand: AsyncParsableCommand {
         config.maxQueueSize = max(1, maxQueueSize)
         config.security = SecuritySettings(tlsCertificate: tlsCert, tlsKey: tlsKey, tokensFile: tokens, jwksFile: jwks,
                                            jwtIssuer: jwtIssuer, jwtAudience: jwtAudience)
+        // A crafted Keras HDF5 file can crash libhdf5: the server tries each one in a child process first.
+        HDF5Isolation.probeExecutable = HDF5Isolation.currentExecutable
         let factory = BackendFactory.standard(ortLibrary: ortLibrary, intraOpThreads: intraOpThreads)
         let server = try HEPMLServer(configuration: config, factory: factory, loadModels: false, logger: logger)
         try await server.prepare()

@@ -147,3 +147,17 @@ def test_model_inspect_bad_keras_files(file, message):
     out = subprocess.run([str(HEPML_BIN), "model", "inspect", str(FIXTURES / file)], capture_output=True, text=True, timeout=60)
     assert out.returncode == 1, (out.returncode, out.stderr)
     assert message in out.stderr, out.stderr
+
+
+def test_keras_file_that_crashes_libhdf5_is_refused_and_server_lives(server, tmp_path):
+    """heap_ref_crash.h5 (a mutated lstm.h5: an attribute points at a missing global-heap object) segfaults
+    libhdf5 itself. The server tries Keras files in a child process first, so the upload is refused with a load
+    error and the server keeps serving."""
+    name = "keras_heap_crash"
+    files = {"params.json": json.dumps({"name": name, "model": "model.h5"}).encode(),
+             "model.h5": (FIXTURES / "heap_ref_crash.h5").read_bytes()}
+    r = upload_tarball(server, tmp_path, name, files)
+    err = assert_json_error(r, statuses=(400, 422, 501, 503))
+    assert "crashed" in err, err
+    assert name not in model_names(server)
+    assert curl(f"{server.url}/v2/health/live").status == 200

@@ -23,8 +23,10 @@ public enum KerasImporter {
         return looksLikeKeras([UInt8]((try? handle.read(upToCount: 8)) ?? Data()))
     }
 
+    /// Loads the file at `path` (in a child process first when `HDF5Isolation.probeExecutable` is set).
     public static func load(path: String) throws -> Model {
         let name = (path as NSString).lastPathComponent
+        try HDF5Isolation.check(path: path, name: name)
         guard let data = FileManager.default.contents(atPath: path) else { throw NativeEngineError.malformedModel("cannot read \(name)") }
         let bytes = [UInt8](data)
         return try load(bytes: bytes, name: name, archive: isZip(bytes) ? { try KerasArchive(url: URL(fileURLWithPath: path), name: name) } : nil)
