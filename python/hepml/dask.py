@@ -47,6 +47,16 @@ def _path(entry):
     return entry["path"] if isinstance(entry, dict) else str(entry)
 
 
+def _entries(f, tree):
+    """A tree's entry count from the file's list of trees (no branch metadata); the tree's own metadata when
+    the name is not one listed tree (a directory path, several cycles)."""
+    name, _, cycle = str(tree).partition(";")
+    found = [t for t in f.trees if t["path"] == name.strip("/") and (not cycle or str(t["cycle"]) == cycle)]
+    if len(found) == 1 and "entries" in found[0]:
+        return int(found[0]["entries"])
+    return f[tree].num_entries
+
+
 def units(files, tree="Events", step_size=100_000, entry_limit=None):
     """[(file index, path, entry_start, entry_stop)] cutting each file into ranges of `step_size` entries
     (the first `entry_limit` entries of each file when given), from the file headers only."""
@@ -56,7 +66,7 @@ def units(files, tree="Events", step_size=100_000, entry_limit=None):
     out = []
     for i, entry in enumerate(files):
         path = _path(entry)
-        n = _file(path)[tree].num_entries
+        n = _entries(_file(path), tree)
         if entry_limit is not None:
             n = min(n, int(entry_limit))
         out += [(i, path, a, min(n, a + step)) for a in range(0, n, step)]
