@@ -23,8 +23,9 @@ import TestSupport
         return a.count == b.count ? worst : .infinity
     }
 
-    /// DeepJet (three LSTMs with initial states from ConstantOfShape) runs natively too.
-    @Test(arguments: ["tfaas-dense42", "sklearn-mlp", "deepjet-run3"])
+    /// DeepJet (three LSTMs with initial states from ConstantOfShape) and DeepDoubleX (GRUs with HardSigmoid gates)
+    /// run natively too.
+    @Test(arguments: ["tfaas-dense42", "sklearn-mlp", "deepjet-run3", "deepdoublex-bvl"])
     func agreesWithONNXRuntime(model: String) throws {
         let ref = try ModelFixtures.reference(model)
         var inputs = ref.inputs
@@ -65,11 +66,10 @@ import TestSupport
         #expect(ModelFixtures.close(try backend.infer(inputs, outputs: nil)[0], ref.outputs[0], abs: 1e-5, rel: 0))
     }
 
-    /// Models with op variants outside the subset fail naming the node and what is missing (they stay on ONNX
-    /// Runtime): DeepDoubleX's GRUs use HardSigmoid gates.
+    /// Models with ops outside the subset fail naming the op and node (they stay on ONNX Runtime).
     @Test func opsOutsideTheSubsetAreNamed() throws {
-        #expect(throws: NativeEngineError.invalidNode(node: "pf_gru", reason: "activation_alpha/beta are not supported")) {
-            _ = try native("deepdoublex-bvl")
+        #expect(throws: NativeEngineError.unsupportedOp(op: "TopK", node: "/pn/edge_convs.0/TopK")) {
+            _ = try native("particlenet-ak4-hlt")
         }
     }
 }

@@ -76,6 +76,8 @@ public enum NativeOp: Sendable, Equatable {
 /// Element-wise functions of one input (and fused activations).
 public enum NativeActivation: Sendable, Equatable {
     case none, relu, relu6, sigmoid, tanh, elu(Float), selu, softplus, leakyRelu(Float)
+    /// max(0, min(1, alpha·x + beta)) (ONNX HardSigmoid; gates of Keras 2 recurrent layers).
+    case hardSigmoid(alpha: Float, beta: Float)
     case exp, log, sqrt, rsqrt, square, negate, abs, reciprocal, erf, floor, ceil, sign, logicalNot
 }
 

@@ -116,6 +116,7 @@ public enum NativeGraphONNXWriter {
             case .selu: b.node("Selu", [x], [out])
             case .softplus: b.node("Softplus", [x], [out])
             case let .leakyRelu(alpha): b.node("LeakyRelu", [x], [out], floats: ["alpha": alpha])
+            case let .hardSigmoid(alpha, beta): b.node("HardSigmoid", [x], [out], floats: ["alpha": alpha, "beta": beta])
             case .exp: b.node("Exp", [x], [out])
             case .log: b.node("Log", [x], [out])
             case .sqrt: b.node("Sqrt", [x], [out])

@@ -148,6 +148,8 @@ enum ONNXOpTranslator {
                 node(.binary(op))
             } else if let f = unary[n.opType] {
                 node(.unary(f))
+            } else if n.opType == "HardSigmoid" {
+                node(.unary(.hardSigmoid(alpha: a.float("alpha") ?? 0.2, beta: a.float("beta") ?? 0.5)))
             } else {
                 throw NativeEngineError.unsupportedOp(op: n.opType, node: name)
             }

@@ -19,14 +19,19 @@ enum ONNXRecurrentTranslator {
               direction != .bidirectional || Array(names.prefix(perDirection)) == Array(names.suffix(perDirection)) else {
             throw invalid("activations \(names) (directions with different activations are not supported)")
         }
-        guard a.floats("activation_alpha") == nil, a.floats("activation_beta") == nil else {
-            throw invalid("activation_alpha/beta are not supported")
-        }
-        let acts = try names.prefix(perDirection).map { s -> NativeActivation in
+        // activation_alpha/beta are consumed in order by the activations that take them (here HardSigmoid);
+        // a missing value takes the ONNX operator's default.
+        var alphas = (a.floats("activation_alpha") ?? [])[...], betas = (a.floats("activation_beta") ?? [])[...]
+        var acts = [NativeActivation]()
+        for s in names.prefix(perDirection) {
+            if s == "HardSigmoid" {
+                acts.append(.hardSigmoid(alpha: alphas.popFirst() ?? 0.2, beta: betas.popFirst() ?? 0.5))
+                continue
+            }
             guard let f = ONNXOpTranslator.unary[s], [.sigmoid, .tanh, .relu].contains(f) || s == "Softplus" else {
                 throw invalid("activation \(s) is not supported")
             }
-            return f
+            acts.append(f)
         }
         let cell: NativeRecurrent.Cell = isLSTM ? .lstm : .gru(linearBeforeReset: (a.int("linear_before_reset") ?? 0) != 0)
         let op = NativeRecurrent(cell: cell, hiddenSize: hidden, direction: direction, batchMajor: layout == 1,

@@ -15,6 +15,7 @@ enum ActivationKernel {
             map(p, n) { scale * ($0 > 0 ? $0 : alpha * (Foundation.exp($0) - 1)) }
         case .softplus: map(p, n) { $0 > 20 ? $0 : Foundation.log1p(Foundation.exp($0)) }
         case let .leakyRelu(alpha): map(p, n) { $0 >= 0 ? $0 : alpha * $0 }
+        case let .hardSigmoid(alpha, beta): map(p, n) { Swift.min(1, Swift.max(0, alpha * $0 + beta)) }
         case .exp: VectorMath.map(p, n, VectorMath.exp)
         case .log: map(p, n) { Foundation.log($0) }
         case .sqrt: map(p, n) { $0.squareRoot() }
