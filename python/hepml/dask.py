@@ -31,6 +31,28 @@ _cache: dict = {}
 _cache_lock = threading.Lock()
 
 
+_M_MMAP_THRESHOLD = -3
+_malloc_tuned = False
+
+
+def _tune_malloc():
+    """Once per worker process: Dask workers start with MALLOC_TRIM_THRESHOLD_ set, which also turns off glibc's
+    adaptive mmap threshold, so every batch buffer above 128 KiB (hepml's are megabytes) is a fresh mmap whose
+    pages the kernel zeroes again; a pass then spends about as long in page faults as in decoding. A fixed 32 MiB
+    threshold keeps those buffers in the heap (freed memory is still trimmed as Dask asked)."""
+    global _malloc_tuned
+    if _malloc_tuned:
+        return
+    _malloc_tuned = True
+    if "MALLOC_TRIM_THRESHOLD_" not in os.environ or "MALLOC_MMAP_THRESHOLD_" in os.environ:
+        return
+    try:
+        import ctypes
+        ctypes.CDLL(None).mallopt(_M_MMAP_THRESHOLD, 32 << 20)
+    except (OSError, AttributeError):
+        pass  # not glibc: nothing to tune
+
+
 def _file(path):
     """An open hepml File, kept per worker process for the next task on the same file."""
     with _cache_lock:
@@ -91,6 +113,7 @@ class _ReadUnit:
         self.attrs = None
 
     def read(self, unit):
+        _tune_malloc()
         path, start, stop = unit[1], unit[2], unit[3]
         return _file(path)[self.tree].arrays(self.branches, entry_start=start, entry_stop=stop, library="pa")
 
@@ -173,6 +196,7 @@ def from_root(files_or_urls, tree="Events", branches=None, step_size=100_000, li
 # ---- specs ------------------------------------------------------------------------------------------------
 
 def _specs_part(params_text, unit):
+    _tune_malloc()
     i, _, start, stop = unit
     s = json.loads(_lib.call_string(_lib.hepml_specs_part, _lib.encode(params_text), i, start, stop))
     return {"tree": s["tree"], "files": [[i, unit[1], s["events"].get("total", 0)]], "branches": s["branches"]}
@@ -353,6 +377,7 @@ def _export_part(params_text, specs_text, unit, k, out, formats):
     """One unit's rows; `params_text` lists only the unit's file (same path, label and weight, so the same split),
     so a task opens one file. Batches are written as they come (memory: one batch)."""
     import numpy as np
+    _tune_malloc()
     i, path, start, stop = unit
     reader = _lib.import_stream(_lib.hepml_dataset_stream, _lib.encode(params_text), _lib.encode(specs_text), -1,
                                 _lib.encode(json.dumps({"units": [[0, start, stop]]})))
