@@ -7,6 +7,9 @@ final class RNTupleReader: Sendable {
     let plans: [RNTupleFieldPlan]
     let source: ByteSource
     let threads: Int
+    /// Pages kept between consecutive reads (see `RNTuplePageCarry`): unpacked value pages and decoded index pages.
+    private let carriedValues = RNTuplePageCarry()
+    private let carriedIndex = RNTuplePageCarry()
 
     init(ntuple: RNTuple, plans: [RNTupleFieldPlan], source: ByteSource, threads: Int) {
         self.ntuple = ntuple
@@ -26,7 +29,7 @@ final class RNTupleReader: Sendable {
     static let maxDecodedPage = 256 << 20
 
     /// Decoded page values (the column's decoded type, native byte order).
-    typealias Pages = [PageKey: [UInt8]]
+    typealias Pages = [PageKey: ArraySlice<UInt8>]
 
     /// Reads `entries`; returns the columns and the bytes fetched from the source.
     func read(entries: Range<Int64>) async throws -> (ColumnBatch, Int64) {
@@ -37,13 +40,19 @@ final class RNTupleReader: Sendable {
         var fetched: Int64 = 0
         // Round 1: index columns of collections, decoded whole (they are small and shared by projected fields).
         var wanted = Set<PageKey>()
+        var lastIndexPages = Set<PageKey>()
         for plan in plans where plan.shape != .values {
             for k in clusters {
                 let (lo, hi) = local(entries, k)
-                addPages(try primary(plan.index, k, plan), k, Int64(max(0, lo - 1))..<Int64(hi), into: &wanted)
+                let column = try primary(plan.index, k, plan)
+                addPages(column, k, Int64(max(0, lo - 1))..<Int64(hi), into: &wanted)
+                if let last = page(containing: Int64(hi) - 1, column: column, cluster: k) { lastIndexPages.insert(last) }
             }
         }
-        fetched += try await load(wanted, into: &pages)
+        for key in wanted { if let kept = carriedIndex.bytes(key) { pages[key] = kept } }
+        fetched += try await load(wanted.subtracting(pages.keys), into: &pages)
+        let nextIndex = RNTuplePageCarry()
+        for key in lastIndexPages { if let bytes = pages[key] { nextIndex.keep(key, bytes) } }
         // Round 2: value columns; a collection's element ranges come from its offsets. Their pages are fetched
         // compressed and decoded straight into the output columns.
         var valueRanges: [[Int: Range<Int64>]] = Array(repeating: [:], count: plans.count)
@@ -76,8 +85,12 @@ final class RNTupleReader: Sendable {
                 addPages(valueColumn, k, r, into: &wanted)
             }
         }
-        let raw = try await fetch(wanted)
+        var kept: RawPages = [:]
+        for key in wanted { if let bytes = carriedValues.bytes(key) { kept[key] = StoredPage(bytes: bytes, offset: 0, unpacked: true) } }
+        var raw = try await fetch(wanted.subtracting(kept.keys))
         fetched += raw.bytes
+        raw.pages.merge(kept) { new, _ in new }
+        let nextValues = RNTuplePageCarry()
         let count = Int(entries.count)
         var collections: [[Int]: [Int64]] = [:]
         for plan in plans where plan.shape != .values && collections[plan.index] == nil {
@@ -85,6 +98,7 @@ final class RNTupleReader: Sendable {
         }
         let offsets = collections
         let ranges = valueRanges
+        let stored = raw.pages
         let queue = JobQueue()
         let built = try await withThrowingTaskGroup(of: [(Int, Column)].self) { group in
             for _ in 0..<min(threads, plans.count) {
@@ -93,8 +107,8 @@ final class RNTupleReader: Sendable {
                     var out: [(Int, Column)] = []
                     while let p = queue.take(below: plans.count) {
                         try Task.checkCancellation()
-                        out.append((p, try assemble(plans[p], entries: entries, collections: offsets, raw: raw.pages,
-                                                    valueRanges: ranges[p], count: count, scratch: scratch)))
+                        out.append((p, try assemble(plans[p], entries: entries, collections: offsets, raw: stored,
+                                                    valueRanges: ranges[p], count: count, scratch: scratch, keep: nextValues)))
                     }
                     return out
                 }
@@ -103,11 +117,21 @@ final class RNTupleReader: Sendable {
             for try await part in group { for (p, c) in part { all[p] = c } }
             return all
         }
+        carriedIndex.replace(with: nextIndex)
+        carriedValues.replace(with: nextValues)
         return (ColumnBatch(entryStart: entries.lowerBound, entryCount: count, columns: built.compactMap { $0 }), fetched)
     }
 
-    /// Stored (compressed) pages and their file offsets.
-    typealias RawPages = [PageKey: (bytes: ArraySlice<UInt8>, offset: Int64)]
+    /// A page as stored (with its checksum, `unpacked` false), or verified and decompressed already (kept from the
+    /// previous read).
+    struct StoredPage: Sendable {
+        var bytes: ArraySlice<UInt8>
+        var offset: Int64
+        var unpacked: Bool
+    }
+
+    /// Pages by key.
+    typealias RawPages = [PageKey: StoredPage]
 
     /// Fetches `keys` as stored, in one request set; returns them and the bytes read.
     private func fetch(_ keys: Set<PageKey>) async throws -> (pages: RawPages, bytes: Int64) {
@@ -116,7 +140,7 @@ final class RNTupleReader: Sendable {
         let raws = try await source.read(ranges: ranges)
         var out: RawPages = [:]
         out.reserveCapacity(list.count)
-        for (i, key) in list.enumerated() { out[key] = (raws[i], ranges[i].offset) }
+        for (i, key) in list.enumerated() { out[key] = StoredPage(bytes: raws[i], offset: ranges[i].offset, unpacked: false) }
         return (out, Int64(ranges.reduce(0) { $0 + $1.count }))
     }
 
@@ -146,6 +170,16 @@ final class RNTupleReader: Sendable {
             throw ROOTIOError.malformed(file: source.name, object: "field '\(plan.name)'", offset: 0, reason: "no column")
         }
         return id
+    }
+
+    /// The page of `column` in cluster `k` that holds element `element`.
+    private func page(containing element: Int64, column: Int, cluster k: Int) -> PageKey? {
+        guard element >= 0 else { return nil }
+        let cr = ntuple.clusters[k].columns[column]
+        for i in cr.pages.indices where Int64(cr.pageStarts[i]) <= element && element < Int64(cr.pageStarts[i + 1]) {
+            return PageKey(cluster: k, column: column, page: i)
+        }
+        return nil
     }
 
     private func addPages(_ column: Int, _ k: Int, _ range: Range<Int64>, into set: inout Set<PageKey>) {
@@ -180,7 +214,7 @@ final class RNTupleReader: Sendable {
             for try await part in group { all += part }
             return all
         }
-        for (k, v) in decoded { pages[k] = v }
+        for (k, v) in decoded { pages[k] = v[...] }
         return Int64(ranges.reduce(0) { $0 + $1.count })
     }
 
@@ -193,7 +227,7 @@ final class RNTupleReader: Sendable {
     /// A whole page decoded (index columns).
     private func decodePage(_ key: PageKey, raw: ArraySlice<UInt8>, at offset: Int64) throws -> [UInt8] {
         let scratch = PageScratch()
-        return try withPage(key, raw: raw, at: offset, scratch: scratch) { bytes, elements, column, type, decoded in
+        return try withPage(key, raw: raw, at: offset, unpacked: false, scratch: scratch) { bytes, elements, column, type, decoded in
             [UInt8](unsafeUninitializedCapacity: elements * decoded.byteSize) { o, n in
                 if let base = o.baseAddress {
                     RNTuplePage.decode(bytes, count: elements, column: column, type: type, into: UnsafeMutableRawPointer(base))
@@ -203,9 +237,9 @@ final class RNTupleReader: Sendable {
         }
     }
 
-    /// Calls `body` with the page's stored bytes verified (checksum) and decompressed into `scratch` (or as stored),
-    /// its element count, column, column type and decoded type.
-    private func withPage<R>(_ key: PageKey, raw: ArraySlice<UInt8>, at offset: Int64, scratch: PageScratch,
+    /// Calls `body` with the page's stored bytes verified (checksum) and decompressed into `scratch` (or as stored;
+    /// or `raw` itself when `unpacked`), its element count, column, column type and decoded type.
+    private func withPage<R>(_ key: PageKey, raw: ArraySlice<UInt8>, at offset: Int64, unpacked: Bool, scratch: PageScratch,
                              _ body: (UnsafeRawBufferPointer, Int, RNTupleColumn, RNTupleColumnType, ScalarType) throws -> R) throws -> R {
         let info = ntuple.clusters[key.cluster].columns[key.column].pages[key.page]
         let column = ntuple.schema.columns[key.column]
@@ -215,7 +249,7 @@ final class RNTupleReader: Sendable {
             throw ROOTIOError.unsupported(file: source.name, object: pageName(key), reason: "column type \(column.rawType)")
         }
         let stored = raw.prefix(info.location.count)
-        if info.hasChecksum {
+        if info.hasChecksum && !unpacked {
             let expected = raw.suffix(8).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
             let found = stored.withUnsafeBytes { XXHash.xxh3($0) }
             guard expected == found else {
@@ -231,6 +265,12 @@ final class RNTupleReader: Sendable {
                                         reason: "page of \(info.elements) elements (more than \(Self.maxDecodedPage) bytes decoded)")
         }
         let size = (bitCount + 7) / 8
+        if unpacked {
+            guard raw.count == size else {
+                throw ROOTIOError.malformed(file: source.name, object: pageName(key), offset: offset, reason: "kept page of \(raw.count) bytes")
+            }
+            return try raw.withUnsafeBytes { try body($0, info.elements, column, type, decodedType) }
+        }
         return try stored.withUnsafeBytes { (page: UnsafeRawBufferPointer) in
             if page.count == size { return try body(page, info.elements, column, type, decodedType) }
             try ROOTDecompressor.validate(page, uncompressedSize: size, file: source.name, object: pageName(key), fileOffset: offset)
@@ -304,7 +344,7 @@ final class RNTupleReader: Sendable {
     typealias Scratch = (page: PageScratch, converted: PageScratch)
 
     private func assemble(_ plan: RNTupleFieldPlan, entries: Range<Int64>, collections: [[Int]: [Int64]], raw: RawPages,
-                          valueRanges: [Int: Range<Int64>], count: Int, scratch: Scratch) throws -> Column {
+                          valueRanges: [Int: Range<Int64>], count: Int, scratch: Scratch, keep: RNTuplePageCarry) throws -> Column {
         let interp = plan.interpretation
         var offsets: [Int64]?
         var lengths: [Int64] = []
@@ -324,10 +364,18 @@ final class RNTupleReader: Sendable {
         } else {
             var parts: [Part] = []
             for k in valueRanges.keys.sorted() { parts.append(Part(column: try primary(plan.value, k, plan), cluster: k, range: valueRanges[k] ?? 0..<0)) }
-            values = try gather(plan, parts: parts, raw: raw, scratch: scratch)
+            values = try gather(plan, parts: parts, raw: raw, scratch: scratch, keep: keep)
         }
         return Column(name: plan.name, type: interp.type, kind: interp.kind, shape: interp.shape, entryStart: entries.lowerBound,
                       entryCount: count, values: values, offsets: offsets)
+    }
+
+    /// An owned copy of `bytes`.
+    private static func copy(_ bytes: UnsafeRawBufferPointer) -> ArraySlice<UInt8> {
+        [UInt8](unsafeUninitializedCapacity: bytes.count) { out, n in
+            if let base = out.baseAddress, let from = bytes.baseAddress { base.initialize(from: from.assumingMemoryBound(to: UInt8.self), count: bytes.count) }
+            n = bytes.count
+        }[...]
     }
 
     /// Elements `range` (cluster-local) of a value column in one cluster.
@@ -337,27 +385,28 @@ final class RNTupleReader: Sendable {
         var range: Range<Int64>
     }
 
-    /// The value elements of all parts, converted to the field's type.
-    private func gather(_ plan: RNTupleFieldPlan, parts: [Part], raw: RawPages, scratch: Scratch) throws -> ColumnValues {
+    /// The value elements of all parts, converted to the field's type; pages used only in part go to `keep`.
+    private func gather(_ plan: RNTupleFieldPlan, parts: [Part], raw: RawPages, scratch: Scratch, keep: RNTuplePageCarry) throws -> ColumnValues {
         switch plan.interpretation.type {
-        case .bool: return .bool(try gather(Bool.self, plan, parts, raw, scratch))
-        case .int8: return .int8(try gather(Int8.self, plan, parts, raw, scratch))
-        case .uint8: return .uint8(try gather(UInt8.self, plan, parts, raw, scratch))
-        case .int16: return .int16(try gather(Int16.self, plan, parts, raw, scratch))
-        case .uint16: return .uint16(try gather(UInt16.self, plan, parts, raw, scratch))
-        case .int32: return .int32(try gather(Int32.self, plan, parts, raw, scratch))
-        case .uint32: return .uint32(try gather(UInt32.self, plan, parts, raw, scratch))
-        case .int64: return .int64(try gather(Int64.self, plan, parts, raw, scratch))
-        case .uint64: return .uint64(try gather(UInt64.self, plan, parts, raw, scratch))
-        case .float32: return .float32(try gather(Float.self, plan, parts, raw, scratch))
-        case .float64: return .float64(try gather(Double.self, plan, parts, raw, scratch))
+        case .bool: return .bool(try gather(Bool.self, plan, parts, raw, scratch, keep))
+        case .int8: return .int8(try gather(Int8.self, plan, parts, raw, scratch, keep))
+        case .uint8: return .uint8(try gather(UInt8.self, plan, parts, raw, scratch, keep))
+        case .int16: return .int16(try gather(Int16.self, plan, parts, raw, scratch, keep))
+        case .uint16: return .uint16(try gather(UInt16.self, plan, parts, raw, scratch, keep))
+        case .int32: return .int32(try gather(Int32.self, plan, parts, raw, scratch, keep))
+        case .uint32: return .uint32(try gather(UInt32.self, plan, parts, raw, scratch, keep))
+        case .int64: return .int64(try gather(Int64.self, plan, parts, raw, scratch, keep))
+        case .uint64: return .uint64(try gather(UInt64.self, plan, parts, raw, scratch, keep))
+        case .float32: return .float32(try gather(Float.self, plan, parts, raw, scratch, keep))
+        case .float64: return .float64(try gather(Double.self, plan, parts, raw, scratch, keep))
         }
     }
 
     /// Decodes the parts' pages straight into one output array (through `scratch.converted` when the column's
-    /// decoded type differs from the field's).
+    /// decoded type differs from the field's). A page that goes on past the parts' end is kept unpacked in `keep`
+    /// for the next read.
     private func gather<T: RNTupleConvertible>(_: T.Type, _ plan: RNTupleFieldPlan, _ parts: [Part], _ raw: RawPages,
-                                               _ scratch: Scratch) throws -> [T]
+                                               _ scratch: Scratch, _ keep: RNTuplePageCarry) throws -> [T]
     {
         for part in parts {
             guard part.range.lowerBound >= 0, part.range.upperBound <= Int64(ntuple.clusters[part.cluster].columns[part.column].elements)
@@ -384,7 +433,11 @@ final class RNTupleReader: Sendable {
                         guard let stored = raw[key], at + Int(hi - lo) <= total else {
                             throw ROOTIOError.malformed(file: source.name, object: "field '\(plan.name)'", offset: 0, reason: "page \(i) not loaded")
                         }
-                        try withPage(key, raw: stored.bytes, at: stored.offset, scratch: scratch.page) { bytes, elements, column, type, decoded in
+                        try withPage(key, raw: stored.bytes, at: stored.offset, unpacked: stored.unpacked,
+                                     scratch: scratch.page) { bytes, elements, column, type, decoded in
+                            if hi < e {
+                                keep.keep(key, stored.unpacked ? stored.bytes : RNTupleReader.copy(bytes))
+                            }
                             let range = Int(lo - s)..<Int(hi - s)
                             if decoded == T.scalarType {
                                 RNTuplePage.decode(bytes, count: elements, range: range, column: column, type: type,
