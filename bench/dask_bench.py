@@ -11,6 +11,7 @@ recipe branches of transform_bench.py:
 
     .deps/test-venv/bin/python bench/dask_bench.py [--copies 16] [--repeat 2]
 
+Every timed run starts after os.sync(), so it does not pay for the write-back of the previous run's output.
 Uses the release build (.build-release/release/hepml and libHEPMLC.so; HEPML_BIN / HEPML_LIBRARY override).
 """
 import argparse
@@ -44,6 +45,7 @@ def timed(f, repeat):
     best = float("inf")
     out = None
     for _ in range(repeat):
+        os.sync()
         t = time.perf_counter()
         out = f()
         best = min(best, time.perf_counter() - t)
@@ -57,6 +59,7 @@ def settled(client, f):
             if client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks)) == 0:
                 break
             time.sleep(0.05)
+        os.sync()
         t = time.perf_counter()
         out = f()
         return time.perf_counter() - t, out
