@@ -49,6 +49,31 @@ import Testing
         #expect(throws: ROOTIOError.self) { _ = try tree.reader(branches: [try tree.branch(named: "_collection0")]) }
     }
 
+    /// Small consecutive chunks of one reader give the values of one whole read, and the pages that straddle
+    /// chunk boundaries are fetched once (kept between reads), so the bytes read are those of the whole read.
+    @Test func consecutiveChunksFetchEachPageOnce() async throws {
+        let f = try await ROOTFile.open(path: TestData.path(Self.muons))
+        let tree = try await f.tree("Events")
+        let branches = try ["nMuon", "Muon_pt"].map { try tree.branch(named: $0) }
+        let whole = try tree.reader(branches: branches, threads: 2)
+        let all = try await whole.read(entries: 0..<tree.entries)
+        let chunked = try tree.reader(branches: branches, threads: 2)
+        var counts: [Int64] = [], pts: [Float] = []
+        for start in stride(from: Int64(0), to: tree.entries, by: 37) {
+            let batch = try await chunked.read(entries: start..<min(start + 37, tree.entries))
+            guard case let .int64(n) = batch.columns[0].values, case let .float32(pt) = batch.columns[1].values else {
+                Issue.record("unexpected columns"); return
+            }
+            counts += n
+            pts += pt
+        }
+        guard case let .int64(n) = all.columns[0].values, case let .float32(pt) = all.columns[1].values else {
+            Issue.record("unexpected columns"); return
+        }
+        #expect(counts == n && pts == pt)
+        #expect(chunked.statistics.compressedBytes == whole.statistics.compressedBytes)
+    }
+
     /// Every flipped byte inside a checksummed page is caught, with the page's field named.
     @Test(arguments: [jagged, muons, "test_index_multicluster_rntuple_v1-0-0-0.root"])
     func flippedPageBytesThrowChecksumErrors(file: String) async throws {
