@@ -134,11 +134,12 @@ import Testing
     }
 
     @Test func fullQueueRefusesWithBusy() async throws {
-        let model = try Self.mlp(delayMicroseconds: 1_000_000)
+        // Queued requests wait up to 5 s for more: long enough for both to be queued on a loaded host.
+        let model = try Self.mlp(delayMicroseconds: 5_000_000)
         let scheduler = Self.scheduler(model, queue: 2)
         async let first = scheduler.infer(try Self.event(0))
         async let second = scheduler.infer(try Self.event(1))
-        while scheduler.queuedCount < 2 { await Task.yield() }
+        try await Self.waitUntil { scheduler.queuedCount == 2 }
         do {
             _ = try await scheduler.infer(try Self.event(2))
             Issue.record("a third request was queued past max_queue_size 2")
@@ -153,7 +154,7 @@ import Testing
     @Test func cancelledRequestLeavesTheQueue() async throws {
         let scheduler = Self.scheduler(try Self.mlp(delayMicroseconds: 10_000_000))
         let waiting = Task { try await scheduler.infer(try Self.event(0)) }
-        while scheduler.queuedCount < 1 { await Task.yield() }
+        try await Self.waitUntil { scheduler.queuedCount == 1 }
         waiting.cancel()
         await #expect(throws: CancellationError.self) { _ = try await waiting.value }
         #expect(scheduler.queuedCount == 0)
@@ -162,7 +163,7 @@ import Testing
     }
 
     @Test func queuedRequestsAreCutToThePreferredBatchSize() async throws {
-        let backend = RowCheckBackend(sleepMicroseconds: 20_000)
+        let backend = RowCheckBackend(holdFirstRun: true)
         var config = Inference_ModelConfig()
         config.maxBatchSize = 32
         config.dynamicBatching.preferredBatchSize = [4]
@@ -171,16 +172,29 @@ import Testing
                                 labels: nil, tfaasParams: nil, paramsJSON: nil)
         let scheduler = Self.scheduler(model)
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for k in 0..<13 {
+            // The first run is held inside the model until the other 12 requests are queued behind it, so the test
+            // does not depend on how fast a loaded host starts tasks.
+            group.addTask { _ = try await scheduler.infer([Tensor(name: "x", shape: [1, 2], values: [Float(0), 1])]) }
+            try await Self.waitUntil { backend.running.withLock { $0 } == 1 }
+            for k in 1..<13 {
                 group.addTask { _ = try await scheduler.infer([Tensor(name: "x", shape: [1, 2], values: [Float(k), 1])]) }
             }
+            try await Self.waitUntil { scheduler.queuedCount == 12 }
+            backend.release()
             try await group.waitForAll()
         }
         let calls = backend.calls.withLock { $0 }
-        #expect(calls.reduce(0, +) == 13)
-        // While the first run sleeps, the others queue up; every later run is cut to 4 rows while 4 are waiting.
-        #expect(calls.filter { $0 > 4 }.isEmpty, "runs \(calls)")
-        #expect(calls.contains(4), "runs \(calls)")
+        // The held run had one row; the 12 queued behind it run as batches cut to the preferred size 4.
+        #expect(calls == [1, 4, 4, 4], "runs \(calls)")
+    }
+
+    /// Polls `condition` every millisecond for at most 60 s (a bound, not a timing assertion).
+    static func waitUntil(_ condition: () -> Bool) async throws {
+        for _ in 0..<60_000 {
+            if condition() { return }
+            try await Task.sleep(nanoseconds: 1_000_000)
+        }
+        Issue.record("condition not reached within 60 s")
     }
 
     @Test func instanceGroupCountBoundsConcurrentRuns() async throws {
@@ -257,12 +271,22 @@ final class RowCheckBackend: InferenceBackend {
     let running = Mutex<Int>(0)
     let maxConcurrent = Mutex<Int>(0)
 
-    init(sleepMicroseconds: UInt32 = 0) { self.sleepMicroseconds = sleepMicroseconds }
+    /// Whether the first run waits inside the model until `release()`.
+    let held = Mutex<Bool>(false)
+
+    init(sleepMicroseconds: UInt32 = 0, holdFirstRun: Bool = false) {
+        self.sleepMicroseconds = sleepMicroseconds
+        held.withLock { $0 = holdFirstRun }
+    }
+
+    /// Lets a held first run finish.
+    func release() { held.withLock { $0 = false } }
 
     func infer(_ inputs: [Tensor], outputs: [String]?) throws -> [Tensor] {
         let now = running.withLock { $0 += 1; return $0 }
         maxConcurrent.withLock { $0 = max($0, now) }
         defer { running.withLock { $0 -= 1 } }
+        while held.withLock({ $0 }) { usleep(1000) }
         if sleepMicroseconds > 0 { usleep(sleepMicroseconds) }
         let x = inputs[0].values(Float.self) ?? []
         let rows = inputs[0].shape[0]
