@@ -96,21 +96,7 @@ public struct BranchStatistics: Sendable {
         return (Double(intMin), Double(intMax))
     }
 
-    func scalarJSON(_ column: Column, _ k: Int) -> JSONValue {
-        switch column.values {
-        case let .bool(a): return .bool(a[k])
-        case let .int8(a): return .int(a[k])
-        case let .uint8(a): return .int(a[k])
-        case let .int16(a): return .int(a[k])
-        case let .uint16(a): return .int(a[k])
-        case let .int32(a): return .int(a[k])
-        case let .uint32(a): return .int(a[k])
-        case let .int64(a): return .int(a[k])
-        case let .uint64(a): return .int(a[k])
-        case let .float32(a): return .double(Double(a[k]))
-        case let .float64(a): return .double(a[k])
-        }
-    }
+    func scalarJSON(_ column: Column, _ k: Int) -> JSONValue { column.values.json(at: k) }
 
     /// One entry as nested JSON arrays (fixed shapes and jagged lists).
     func entryJSON(_ column: Column, _ i: Int) -> JSONValue {

@@ -169,16 +169,7 @@ enum ONNXOpTranslator {
             return v[0]
         }
         let stride = try one(a.ints("strides"), 1), dilation = try one(a.ints("dilations"), 1)
-        let padding: NativePadding
-        switch a.string("auto_pad") ?? "NOTSET" {
-        case "SAME_UPPER": padding = .same
-        case "VALID": padding = .valid
-        case "NOTSET":
-            let p = a.ints("pads") ?? [0, 0]
-            guard p.count == 2, p.allSatisfy({ $0 >= 0 }) else { throw NativeEngineError.invalidNode(node: name, reason: "pads \(p)") }
-            padding = .explicit(top: 0, left: p[0], bottom: 0, right: p[1])
-        case let other: throw NativeEngineError.invalidNode(node: name, reason: "auto_pad \(other) is not supported")
-        }
+        let padding = try a.padding1D(node: name)
         let filter = "\(name)/filter2d", x2 = "\(name)/input2d", y2 = "\(name)/output2d"
         b.addConstant(filter, NativeTensor(shape: [w.shape[0], w.shape[1], 1, w.shape[2]], storage: w.storage))
         b.addNode(name: "\(name)/unsqueeze", op: .expandDims(axes: [2]), inputs: [ins[0]], outputs: [x2])
@@ -223,6 +214,20 @@ enum ONNXOpTranslator {
 
 /// Typed access to an ONNX node's attributes (nil when absent).
 struct ONNXAttributes {
+    /// The padding of a 1-D window (Conv, pooling) from `auto_pad` and `pads` [begin, end], as a 2-D padding of
+    /// the width axis.
+    func padding1D(node name: String) throws -> NativePadding {
+        switch string("auto_pad") ?? "NOTSET" {
+        case "SAME_UPPER": return .same
+        case "VALID": return .valid
+        case "NOTSET":
+            let p = ints("pads") ?? [0, 0]
+            guard p.count == 2, p.allSatisfy({ $0 >= 0 }) else { throw NativeEngineError.invalidNode(node: name, reason: "pads \(p)") }
+            return .explicit(top: 0, left: p[0], bottom: 0, right: p[1])
+        case let other: throw NativeEngineError.invalidNode(node: name, reason: "auto_pad \(other) is not supported")
+        }
+    }
+
     let node: Onnx_NodeProto
 
     private func attr(_ k: String) -> Onnx_AttributeProto? { node.attribute.first { $0.name == k } }

@@ -10,16 +10,7 @@ enum ONNXPooling1D {
             return v[0]
         }
         let k = try one(a.ints("kernel_shape"), nil), s = try one(a.ints("strides"), 1)
-        let padding: NativePadding
-        switch a.string("auto_pad") ?? "NOTSET" {
-        case "SAME_UPPER": padding = .same
-        case "VALID": padding = .valid
-        case "NOTSET":
-            let p = a.ints("pads") ?? [0, 0]
-            guard p.count == 2, p.allSatisfy({ $0 >= 0 }) else { throw NativeEngineError.invalidNode(node: name, reason: "pads \(p)") }
-            padding = .explicit(top: 0, left: p[0], bottom: 0, right: p[1])
-        case let other: throw NativeEngineError.invalidNode(node: name, reason: "auto_pad \(other) is not supported")
-        }
+        let padding = try a.padding1D(node: name)
         guard (a.int("ceil_mode") ?? 0) == 0, n.output.count == 1, let x = n.input.first else {
             throw NativeEngineError.invalidNode(node: name, reason: "ceil_mode and the indices output are not supported")
         }
